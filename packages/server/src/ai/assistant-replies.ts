@@ -1,0 +1,126 @@
+import type { Citation, Message } from '@support/protocol';
+import type { Identity } from '../conversation/identity.js';
+import type { KnowledgeRetriever } from '../kb/retriever.js';
+import type { HostDataAdapter } from '../tools/adapters/host-data-adapter.js';
+import type { ToolRuntime } from '../tools/tool-runtime.js';
+import type { Queryable } from '../storage/database.js';
+import { CitationRegistry } from './citation-registry.js';
+import { recordModelRound } from './interaction-log.js';
+import type { ChatModel, ModelMessage } from './model-port.js';
+import { renderSystemPrompt } from './prompts/system-prompt.js';
+import { runToolLoop } from './tool-loop.js';
+
+export interface ReplyRequest {
+  sessionId: string;
+  identity: Identity;
+  locale: string;
+  /** The transcript so far, oldest first, ending with the message to answer. */
+  history: Message[];
+  /** The id the reply will be stored under (deltas quote it). */
+  replyMessageId: string;
+  onTextDelta: (delta: string) => void;
+}
+
+export interface Reply {
+  text: string;
+  citations: Citation[];
+  /** False when the provider failed and the text is the fallback apology. */
+  answeredByModel: boolean;
+}
+
+const HISTORY_MESSAGES = 20;
+const PROMPT_PASSAGES = 3;
+/** Passages below this confidence are not worth the prompt space. */
+const PROMPT_PASSAGE_MIN_SCORE = 0.35;
+
+export const PROVIDER_FAILURE_TEXT =
+  "I'm sorry, I'm having trouble answering right now. Please try again in a moment, or press \"Talk to a human\" and our team will help you.";
+
+/**
+ * The AI proxy: the only code that talks to a model. It builds the prompt
+ * (persona and rules, profile, top passages), runs the tool loop with the
+ * caller's identity, logs every model call, and turns "[n]" markers into
+ * citations. A provider failure becomes a polite complete reply, never a
+ * half-written one.
+ */
+export class AssistantReplies {
+  constructor(
+    private readonly deps: {
+      db: Queryable;
+      model: ChatModel;
+      tools: ToolRuntime;
+      retriever: KnowledgeRetriever;
+      hostData: HostDataAdapter;
+      companyName: string;
+      maxToolRounds: number;
+      requestTimeoutMs: number;
+      onProviderError?: (error: unknown) => void;
+    },
+  ) {}
+
+  async reply(request: ReplyRequest): Promise<Reply> {
+    const question = request.history.at(-1)?.text ?? '';
+    const citations = new CitationRegistry();
+    const [customer, hits] = await Promise.all([
+      request.identity.kind === 'customer' ? this.profileOf(request.identity) : Promise.resolve(null),
+      this.deps.retriever.search({ text: question, limit: PROMPT_PASSAGES, locale: request.locale.slice(0, 2) }).catch(() => []),
+    ]);
+    const passages = hits
+      .filter((hit) => hit.score >= PROMPT_PASSAGE_MIN_SCORE)
+      .map((hit) => ({ ref: citations.register(hit), title: hit.title, section: hit.heading, text: hit.passage }));
+
+    const system = renderSystemPrompt({ companyName: this.deps.companyName, customer, locale: request.locale, passages, now: new Date() });
+    const messages: ModelMessage[] = [{ role: 'system', content: system }, ...toModelHistory(request.history.slice(-HISTORY_MESSAGES))];
+    const toolContext = { identity: request.identity, sessionId: request.sessionId, citations };
+
+    // One deadline for the whole reply: the SDK's own timeout does not cover a stream that stalls midway.
+    const signal = AbortSignal.timeout(this.deps.requestTimeoutMs);
+    try {
+      const result = await runToolLoop({
+        model: this.deps.model,
+        messages,
+        tools: this.deps.tools.definitionsFor(toolContext),
+        executeTool: (call) => this.deps.tools.execute(call, { ...toolContext, signal }),
+        maxRounds: this.deps.maxToolRounds,
+        signal,
+        onTextDelta: request.onTextDelta,
+        onRound: (record) =>
+          recordModelRound(this.deps.db, {
+            sessionId: request.sessionId,
+            messageId: request.replyMessageId,
+            provider: this.deps.model.provider,
+            model: this.deps.model.model,
+            prompt: question,
+            record,
+          }),
+      });
+      const text = result.text.trim();
+      if (text === '') return { text: PROVIDER_FAILURE_TEXT, citations: [], answeredByModel: false };
+      return { text: result.text, citations: citations.citedIn(result.text), answeredByModel: true };
+    } catch (error) {
+      this.deps.onProviderError?.(error);
+      return { text: PROVIDER_FAILURE_TEXT, citations: [], answeredByModel: false };
+    }
+  }
+
+  private async profileOf(identity: Extract<Identity, { kind: 'customer' }>) {
+    const profile = await this.deps.hostData.getCustomerProfile(identity.customerId);
+    return profile ?? { id: identity.customerId, name: identity.name ?? 'the customer', tier: 'unknown', locale: 'en' };
+  }
+}
+
+/** Transcript → model messages. Agent and system notes reach the model as context it did not write. */
+function toModelHistory(history: Message[]): ModelMessage[] {
+  return history.map((message): ModelMessage => {
+    switch (message.role) {
+      case 'user':
+        return { role: 'user', content: message.text };
+      case 'assistant':
+        return { role: 'assistant', content: message.text };
+      case 'agent':
+        return { role: 'assistant', content: `(Human agent) ${message.text}` };
+      case 'system':
+        return { role: 'assistant', content: `(Notice) ${message.text}` };
+    }
+  });
+}

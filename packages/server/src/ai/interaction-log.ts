@@ -1,0 +1,50 @@
+import { redactText, redactValue } from '../guardrails/redaction.js';
+import type { Queryable } from '../storage/database.js';
+import { newInteractionId } from '../conversation/ids.js';
+import type { ModelRoundRecord } from './tool-loop.js';
+
+/**
+ * support_ai_interactions: one row per model call with provider, model,
+ * tokens, latency and tool calls. Text is redacted before it is written:
+ * this table feeds analytics, not the transcript.
+ */
+export async function recordModelRound(
+  db: Queryable,
+  entry: { sessionId: string; messageId: string; provider: string; model: string; prompt: string; record: ModelRoundRecord },
+): Promise<void> {
+  const toolCalls = entry.record.toolExecutions.map((execution) => ({
+    name: execution.call.name,
+    arguments: redactValue(safeJson(execution.call.arguments)),
+    outcome: execution.result.ok ? 'ok' : execution.result.error.code,
+    latencyMs: execution.latencyMs,
+  }));
+  await db.query(
+    `INSERT INTO support_ai_interactions (id, session_id, message_id, round, provider, model, prompt_tokens, completion_tokens,
+       latency_ms, finish_reason, tool_calls, redacted_prompt, redacted_completion, error_code)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14)`,
+    [
+      newInteractionId(),
+      entry.sessionId,
+      entry.messageId,
+      entry.record.round,
+      entry.provider,
+      entry.model,
+      entry.record.usage.promptTokens,
+      entry.record.usage.completionTokens,
+      entry.record.latencyMs,
+      entry.record.finishReason,
+      JSON.stringify(toolCalls),
+      redactText(entry.prompt),
+      redactText(entry.record.text),
+      entry.record.errorCode,
+    ],
+  );
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text.slice(0, 500);
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * The model port: the one shape every provider (openai, azure,
+ * openai-compatible, local) implements. No vendor type crosses it.
+ *
+ * A call takes messages and tool definitions and returns a stream of events:
+ * text deltas as they arrive, complete tool calls, and one `finish` with the
+ * token usage. The tool loop (ai/tool-loop.ts) is the same for every provider.
+ */
+
+export interface ToolCall {
+  /** Provider-assigned id that the tool result must quote back. */
+  id: string;
+  name: string;
+  /** The arguments as the model wrote them: JSON text, not yet trusted. */
+  arguments: string;
+}
+
+export type ModelMessage =
+  | { role: 'system'; content: string }
+  | { role: 'user'; content: string }
+  | { role: 'assistant'; content: string; toolCalls?: ToolCall[] }
+  | { role: 'tool'; toolCallId: string; content: string };
+
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments object. */
+  parameters: Record<string, unknown>;
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export type FinishReason = 'stop' | 'tool_calls' | 'length' | 'content_filter' | 'other';
+
+export type ModelStreamEvent =
+  | { type: 'text_delta'; delta: string }
+  | { type: 'tool_call'; call: ToolCall }
+  | { type: 'finish'; reason: FinishReason; usage: TokenUsage };
+
+export interface ModelRequest {
+  messages: ModelMessage[];
+  tools: ToolDefinition[];
+  maxOutputTokens?: number;
+  temperature?: number;
+}
+
+export interface ChatModel {
+  /** "openai", "azure", "openai-compatible" or "local". */
+  readonly provider: string;
+  /** Model or deployment name, as logged in support_ai_interactions. */
+  readonly model: string;
+  /**
+   * Streams one model call. Throws ModelProviderError (ai/model-errors.ts)
+   * when the provider fails; aborting `signal` stops the call.
+   */
+  stream(request: ModelRequest, signal?: AbortSignal): AsyncIterable<ModelStreamEvent>;
+}

@@ -1,0 +1,96 @@
+import type { ToolExecution } from '../tools/tool-runtime.js';
+import type { ChatModel, FinishReason, ModelMessage, TokenUsage, ToolCall, ToolDefinition } from './model-port.js';
+
+export interface ModelRoundRecord {
+  round: number;
+  usage: TokenUsage;
+  latencyMs: number;
+  finishReason: FinishReason | null;
+  text: string;
+  toolExecutions: ToolExecution[];
+  errorCode: string | null;
+}
+
+export interface ToolLoopInput {
+  model: ChatModel;
+  messages: ModelMessage[];
+  tools: ToolDefinition[];
+  executeTool: (call: ToolCall) => Promise<ToolExecution>;
+  /** Model calls at most; the last one gets no tools, so it has to answer. */
+  maxRounds: number;
+  signal?: AbortSignal;
+  onTextDelta: (delta: string) => void;
+  onRound: (record: ModelRoundRecord) => Promise<void>;
+}
+
+export interface ToolLoopResult {
+  text: string;
+  rounds: number;
+  usage: TokenUsage;
+  toolExecutions: ToolExecution[];
+}
+
+/**
+ * The tool loop, one code path for every provider: call the model, stream
+ * its text, run the tool calls it makes, feed the results back, repeat until
+ * it answers or the round budget is spent. The reply is all text streamed
+ * across rounds, so the deltas a client saw always add up to the final text.
+ */
+export async function runToolLoop(input: ToolLoopInput): Promise<ToolLoopResult> {
+  const messages = [...input.messages];
+  const usage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
+  const allExecutions: ToolExecution[] = [];
+  let text = '';
+
+  for (let round = 1; round <= input.maxRounds; round += 1) {
+    const lastRound = round === input.maxRounds;
+    const started = performance.now();
+    let roundText = '';
+    const calls: ToolCall[] = [];
+    let finishReason: FinishReason | null = null;
+    let roundUsage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
+
+    try {
+      for await (const event of input.model.stream({ messages, tools: lastRound ? [] : input.tools }, input.signal)) {
+        if (event.type === 'text_delta') {
+          if (event.delta === '') continue;
+          roundText += event.delta;
+          input.onTextDelta(event.delta);
+        } else if (event.type === 'tool_call') {
+          calls.push(event.call);
+        } else {
+          finishReason = event.reason;
+          roundUsage = event.usage;
+        }
+      }
+    } catch (error) {
+      const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : 'ai_unavailable';
+      await input.onRound({ round, usage: roundUsage, latencyMs: elapsed(started), finishReason, text: roundText, toolExecutions: [], errorCode: code });
+      throw error;
+    }
+
+    usage.promptTokens += roundUsage.promptTokens;
+    usage.completionTokens += roundUsage.completionTokens;
+    text += roundText;
+
+    // A model that calls tools on the tool-less last round is ignored: the budget is spent.
+    const executions: ToolExecution[] = [];
+    if (!lastRound) {
+      for (const call of calls) executions.push(await input.executeTool(call));
+    }
+    allExecutions.push(...executions);
+    await input.onRound({ round, usage: roundUsage, latencyMs: elapsed(started), finishReason, text: roundText, toolExecutions: executions, errorCode: null });
+
+    if (executions.length === 0) return { text, rounds: round, usage, toolExecutions: allExecutions };
+
+    messages.push({ role: 'assistant', content: roundText, toolCalls: executions.map((execution) => execution.call) });
+    for (const execution of executions) {
+      messages.push({ role: 'tool', toolCallId: execution.call.id, content: JSON.stringify(execution.result) });
+    }
+  }
+  return { text, rounds: input.maxRounds, usage, toolExecutions: allExecutions };
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}

@@ -1,0 +1,106 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
+import { randomBytes } from 'node:crypto';
+import { AssistantReplies } from './ai/assistant-replies.js';
+import type { ChatModel } from './ai/model-port.js';
+import { InProcessSessionEventBus, type SessionEventBus } from './bus/session-event-bus.js';
+import type { AppConfig } from './config.js';
+import { ChatTurns } from './conversation/chat-turns.js';
+import { CustomerTokenVerifier } from './conversation/customer-token.js';
+import { MessageStore } from './conversation/message-store.js';
+import { SessionService } from './conversation/session-service.js';
+import { SessionStore } from './conversation/session-store.js';
+import { EscalationService } from './escalation/escalation-service.js';
+import { registerChatRoutes } from './http/chat-routes.js';
+import { registerDemoRoutes } from './http/demo-routes.js';
+import { mapError } from './http/error-mapping.js';
+import { registerHealthRoutes } from './http/health-routes.js';
+import { FullTextRetriever } from './kb/full-text-retriever.js';
+import type { Logger } from './logger.js';
+import type { Database } from './storage/database.js';
+import { DemoHostDataAdapter } from './tools/adapters/demo-host-data-adapter.js';
+import { createCreateTicketTool } from './tools/create-ticket.js';
+import { createGetWalletBalanceTool } from './tools/get-wallet-balance.js';
+import { createLookupBookingTool } from './tools/lookup-booking.js';
+import { createSearchKnowledgeBaseTool } from './tools/search-knowledge-base.js';
+import { ToolRuntime } from './tools/tool-runtime.js';
+import { registerChatSocket } from './ws/chat-socket.js';
+
+export interface ServerParts {
+  config: AppConfig;
+  db: Database;
+  model: ChatModel;
+  logger: Logger;
+  bus?: SessionEventBus;
+}
+
+export interface BuiltServer {
+  app: FastifyInstance;
+  /** The secret that signs/verifies host customer tokens (generated when HOST_JWT_SECRET is unset in demo mode). */
+  customerTokens: CustomerTokenVerifier;
+  turns: ChatTurns;
+}
+
+/** Request bodies and websocket frames larger than this are refused before parsing. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * Wires the core to its adapters and edges. Embedded and server mode differ
+ * only in the adapters passed in (database, bus); main.ts chooses them.
+ */
+export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
+  const { config, db, model, logger } = parts;
+  const bus = parts.bus ?? new InProcessSessionEventBus();
+
+  // Without HOST_JWT_SECRET (demo mode only, enforced by config) a per-process secret signs the demo's tokens.
+  const customerTokens = new CustomerTokenVerifier(config.hostJwtSecret ?? randomBytes(32).toString('base64url'));
+  const sessions = new SessionStore(db);
+  const messages = new MessageStore(db);
+  const sessionService = new SessionService({
+    sessions,
+    customerTokens,
+    tokenTtlSeconds: config.sessionTokenTtlSeconds,
+    allowGuests: config.allowGuests,
+  });
+  const escalation = new EscalationService({ db, bus });
+  const retriever = new FullTextRetriever(db);
+  const hostData = new DemoHostDataAdapter(db);
+  const tools = new ToolRuntime(
+    [
+      createSearchKnowledgeBaseTool({ retriever }),
+      createLookupBookingTool({ hostData }),
+      createGetWalletBalanceTool({ hostData }),
+      createCreateTicketTool({ escalation, sessions }),
+    ],
+    { defaultTimeoutMs: config.ai.toolTimeoutMs, onError: (tool, error) => logger.error({ err: error, tool }, 'tool failed') },
+  );
+  const assistant = new AssistantReplies({
+    db,
+    model,
+    tools,
+    retriever,
+    hostData,
+    companyName: 'Skyway Travel',
+    maxToolRounds: config.ai.maxToolRounds,
+    requestTimeoutMs: config.ai.requestTimeoutMs,
+    onProviderError: (error) => logger.warn({ err: error, provider: model.provider }, 'model call failed; sent the fallback reply'),
+  });
+  const turns = new ChatTurns({ sessions, messages, escalation, assistant, bus, maxMessageChars: config.maxMessageChars });
+
+  // Widened to the base logger type so that route modules take a plain FastifyInstance.
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: MAX_BODY_BYTES });
+  app.setErrorHandler((error, request, reply) => {
+    const mapped = mapError(error);
+    if (mapped.unexpected) request.log.error({ err: error }, 'request failed');
+    return reply.code(mapped.status).send(mapped.body);
+  });
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: { code: 'not_found', message: 'No such endpoint.' } }));
+
+  await app.register(websocket, { options: { maxPayload: MAX_BODY_BYTES } });
+  registerHealthRoutes(app, { db });
+  registerChatRoutes(app, { sessionService, messages });
+  registerChatSocket(app, { sessionService, turns, bus, maxFrameBytes: MAX_BODY_BYTES });
+  if (config.demoEnabled) registerDemoRoutes(app, { db, customerTokens });
+
+  return { app, customerTokens, turns };
+}

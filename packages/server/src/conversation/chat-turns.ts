@@ -1,0 +1,139 @@
+import type { Message, ServerEvent } from '@support/protocol';
+import type { AssistantReplies } from '../ai/assistant-replies.js';
+import type { SessionEventBus } from '../bus/session-event-bus.js';
+import { AppError } from '../errors/app-error.js';
+import type { EscalationService } from '../escalation/escalation-service.js';
+import { detectEscalationTrigger } from '../escalation/triggers.js';
+import { newMessageId } from './ids.js';
+import { KeyedSerialQueue } from './keyed-serial-queue.js';
+import type { MessageStore } from './message-store.js';
+import type { ChatSession, SessionStore } from './session-store.js';
+
+/** Sends an event to the one connection that asked (acks, errors, replays). */
+export type ReplyToSender = (event: ServerEvent) => void;
+
+/**
+ * What happens to each customer event, whatever edge it arrived on. Routing
+ * is here: after escalation customer messages go to humans, an explicit
+ * request for a person escalates before any model runs, everything else gets
+ * an AI reply. Replies reach the session's connections through the bus.
+ */
+export class ChatTurns {
+  private readonly queue = new KeyedSerialQueue();
+  /** User message ids whose reply this node is producing right now. */
+  private readonly inFlight = new Set<string>();
+
+  constructor(
+    private readonly deps: {
+      sessions: SessionStore;
+      messages: MessageStore;
+      escalation: EscalationService;
+      assistant: AssistantReplies;
+      bus: SessionEventBus;
+      maxMessageChars: number;
+    },
+  ) {}
+
+  async sendMessage(sessionId: string, event: { clientMessageId: string; text: string }, toSender: ReplyToSender): Promise<void> {
+    const text = event.text.trim();
+    if (text === '') throw new AppError('invalid_message', 'The message text is empty.');
+    if (text.length > this.deps.maxMessageChars) {
+      throw new AppError('too_long', `The message is longer than ${this.deps.maxMessageChars} characters.`);
+    }
+    const session = await this.currentSession(sessionId);
+    if (session.status === 'closed') throw new AppError('session_closed', 'This conversation is closed; start a new one.');
+
+    const { message, created } = await this.deps.messages.insertUserMessage(session.id, event.clientMessageId, text);
+    toSender({ type: 'ack', clientMessageId: event.clientMessageId, messageId: message.id });
+
+    if (!created) {
+      // A retry: answer it once. Replay the stored reply, or let the running one finish.
+      const existingReply = await this.deps.messages.findReplyTo(message.id);
+      if (existingReply) {
+        toSender({ type: 'message', message: existingReply });
+        return;
+      }
+      if (this.inFlight.has(message.id) || session.status !== 'ai') return;
+    }
+
+    if (session.status === 'escalated') return; // A human owns the conversation now.
+
+    if (detectEscalationTrigger(text)) {
+      await this.deps.escalation.escalate(session, { source: 'explicit_request', reason: text, replyToId: message.id });
+      return;
+    }
+    await this.answerWithAi(session, message);
+  }
+
+  private answerWithAi(session: ChatSession, question: Message): Promise<void> {
+    this.inFlight.add(question.id);
+    return this.queue
+      .run(session.id, async () => {
+        const history = await this.deps.messages.list(session.id);
+        const upToQuestion = history.slice(0, history.findIndex((message) => message.id === question.id) + 1);
+        const replyId = newMessageId();
+        this.deps.bus.publish(session.id, { type: 'typing', role: 'assistant' });
+        const reply = await this.deps.assistant.reply({
+          sessionId: session.id,
+          identity: session.identity,
+          locale: session.locale,
+          history: upToQuestion.length > 0 ? upToQuestion : [question],
+          replyMessageId: replyId,
+          onTextDelta: (delta) => this.deps.bus.publish(session.id, { type: 'message_delta', messageId: replyId, delta }),
+        });
+        const stored = await this.deps.messages.insertReply(session.id, {
+          id: replyId,
+          role: 'assistant',
+          text: reply.text,
+          citations: reply.citations,
+          replyToId: question.id,
+        });
+        // Null: another node answered this message first; its reply already went out.
+        if (stored) this.deps.bus.publish(session.id, { type: 'message', message: stored });
+      })
+      .finally(() => this.inFlight.delete(question.id));
+  }
+
+  async escalate(sessionId: string, reason: string | undefined): Promise<void> {
+    const session = await this.currentSession(sessionId);
+    if (session.status === 'closed') throw new AppError('session_closed', 'This conversation is closed; start a new one.');
+    await this.deps.escalation.escalate(session, { source: 'customer_button', reason: reason ?? 'Customer pressed the escalation button' });
+  }
+
+  async feedback(sessionId: string, event: { messageId: string; rating: 'up' | 'down' }, toSender: ReplyToSender): Promise<void> {
+    if (!(await this.deps.messages.rate(sessionId, event.messageId, event.rating))) {
+      throw new AppError('not_found', 'There is no assistant or agent message with that id in this conversation.');
+    }
+    toSender({ type: 'feedback_recorded', messageId: event.messageId, rating: event.rating });
+  }
+
+  /** After a reconnect: every message after the one the client last saw (all of them without an id). */
+  async resume(sessionId: string, afterMessageId: string | undefined, toSender: ReplyToSender): Promise<void> {
+    if (afterMessageId && !(await this.deps.messages.exists(sessionId, afterMessageId))) {
+      throw new AppError('not_found', 'There is no message with that id in this conversation.');
+    }
+    const missed = await this.deps.messages.list(sessionId, afterMessageId ? { afterMessageId } : {});
+    for (const message of missed) toSender({ type: 'message', message });
+  }
+
+  async state(sessionId: string): Promise<ServerEvent> {
+    const session = await this.currentSession(sessionId);
+    return {
+      type: 'session_state',
+      sessionId: session.id,
+      status: session.status,
+      ticketId: session.status === 'escalated' ? await this.deps.escalation.openTicketOf(session.id) : null,
+    };
+  }
+
+  /** Turns in flight on this node, for graceful shutdown. */
+  get busy(): boolean {
+    return this.inFlight.size > 0;
+  }
+
+  private async currentSession(sessionId: string): Promise<ChatSession> {
+    const session = await this.deps.sessions.findById(sessionId);
+    if (!session) throw new AppError('not_found', 'The conversation no longer exists.', { status: 404 });
+    return session;
+  }
+}

@@ -1,0 +1,105 @@
+import type { Citation, Message, MessageRole } from '@support/protocol';
+import type { Queryable } from '../storage/database.js';
+import { newMessageId } from './ids.js';
+
+interface MessageRow extends Record<string, unknown> {
+  id: string;
+  role: MessageRole;
+  text: string;
+  client_message_id: string | null;
+  citations: unknown;
+  created_at: Date | string;
+}
+
+const columns = 'id, role, text, client_message_id, citations, created_at';
+
+function toMessage(row: MessageRow): Message {
+  const citations = Array.isArray(row.citations) ? (row.citations as Citation[]) : [];
+  return {
+    id: row.id,
+    role: row.role,
+    text: row.text,
+    createdAt: new Date(row.created_at).toISOString(),
+    citations,
+    ...(row.client_message_id ? { clientMessageId: row.client_message_id } : {}),
+  };
+}
+
+/** Transcript storage: support_chat_messages. */
+export class MessageStore {
+  constructor(private readonly db: Queryable) {}
+
+  /**
+   * Stores a customer message once per clientMessageId. `created` is false
+   * when the same clientMessageId was stored before (a retry); the earlier
+   * message is returned.
+   */
+  async insertUserMessage(sessionId: string, clientMessageId: string, text: string): Promise<{ message: Message; created: boolean }> {
+    const inserted = await this.db.query<MessageRow>(
+      `INSERT INTO support_chat_messages (id, session_id, role, text, client_message_id)
+       VALUES ($1, $2, 'user', $3, $4)
+       ON CONFLICT (session_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
+       RETURNING ${columns}`,
+      [newMessageId(), sessionId, text, clientMessageId],
+    );
+    if (inserted.rows[0]) return { message: toMessage(inserted.rows[0]), created: true };
+    const existing = await this.db.query<MessageRow>(
+      `SELECT ${columns} FROM support_chat_messages WHERE session_id = $1 AND client_message_id = $2`,
+      [sessionId, clientMessageId],
+    );
+    const row = existing.rows[0];
+    if (!row) throw new Error('message vanished between insert and select');
+    return { message: toMessage(row), created: false };
+  }
+
+  /**
+   * Stores a reply (assistant, system or agent). With `replyToId`, a second
+   * reply to the same message is refused and null is returned, so a message
+   * is answered once even when two nodes race.
+   */
+  async insertReply(
+    sessionId: string,
+    reply: { id?: string; role: Exclude<MessageRole, 'user'>; text: string; citations?: Citation[]; replyToId?: string | null },
+  ): Promise<Message | null> {
+    const { rows } = await this.db.query<MessageRow>(
+      `INSERT INTO support_chat_messages (id, session_id, role, text, citations, reply_to_id)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6)
+       ON CONFLICT (reply_to_id) WHERE reply_to_id IS NOT NULL DO NOTHING
+       RETURNING ${columns}`,
+      [reply.id ?? newMessageId(), sessionId, reply.role, reply.text, JSON.stringify(reply.citations ?? []), reply.replyToId ?? null],
+    );
+    return rows[0] ? toMessage(rows[0]) : null;
+  }
+
+  async findReplyTo(messageId: string): Promise<Message | null> {
+    const { rows } = await this.db.query<MessageRow>(`SELECT ${columns} FROM support_chat_messages WHERE reply_to_id = $1`, [messageId]);
+    return rows[0] ? toMessage(rows[0]) : null;
+  }
+
+  async list(sessionId: string, options: { afterMessageId?: string; limit?: number } = {}): Promise<Message[]> {
+    const { rows } = await this.db.query<MessageRow>(
+      `SELECT ${columns} FROM support_chat_messages
+        WHERE session_id = $1
+          AND ($2::text IS NULL OR seq > (SELECT seq FROM support_chat_messages WHERE id = $2 AND session_id = $1))
+        ORDER BY seq
+        LIMIT $3`,
+      [sessionId, options.afterMessageId ?? null, options.limit ?? 500],
+    );
+    return rows.map(toMessage);
+  }
+
+  async exists(sessionId: string, messageId: string): Promise<boolean> {
+    const { rows } = await this.db.query('SELECT 1 FROM support_chat_messages WHERE session_id = $1 AND id = $2', [sessionId, messageId]);
+    return rows.length > 0;
+  }
+
+  /** Records a thumbs up/down on one of the session's assistant or agent replies; false if there is none. */
+  async rate(sessionId: string, messageId: string, rating: 'up' | 'down'): Promise<boolean> {
+    const { rows } = await this.db.query(
+      `UPDATE support_chat_messages SET rating = $3, rated_at = now()
+        WHERE session_id = $1 AND id = $2 AND role IN ('assistant', 'agent') RETURNING id`,
+      [sessionId, messageId, rating],
+    );
+    return rows.length > 0;
+  }
+}

@@ -1,0 +1,98 @@
+import type { Queryable } from '../storage/database.js';
+import type { Identity } from './identity.js';
+
+export type SessionStatus = 'ai' | 'escalated' | 'closed';
+
+export interface ChatSession {
+  id: string;
+  identity: Identity;
+  locale: string;
+  status: SessionStatus;
+  tokenExpiresAt: Date;
+}
+
+interface SessionRow extends Record<string, unknown> {
+  id: string;
+  customer_id: string | null;
+  customer_name: string | null;
+  customer_email: string | null;
+  locale: string;
+  status: SessionStatus;
+  token_expires_at: Date | string;
+}
+
+const columns = 'id, customer_id, customer_name, customer_email, locale, status, token_expires_at';
+
+function toSession(row: SessionRow): ChatSession {
+  return {
+    id: row.id,
+    identity: row.customer_id
+      ? { kind: 'customer', customerId: row.customer_id, name: row.customer_name, email: row.customer_email }
+      : { kind: 'guest' },
+    locale: row.locale,
+    status: row.status,
+    tokenExpiresAt: new Date(row.token_expires_at),
+  };
+}
+
+/** support_chat_sessions: identity, status and the current token's hash and idle expiry. */
+export class SessionStore {
+  constructor(private readonly db: Queryable) {}
+
+  async create(session: { id: string; identity: Identity; locale: string; tokenHash: string; tokenExpiresAt: Date }): Promise<ChatSession> {
+    const customer = session.identity.kind === 'customer' ? session.identity : null;
+    const { rows } = await this.db.query<SessionRow>(
+      `INSERT INTO support_chat_sessions (id, customer_id, customer_name, customer_email, locale, token_hash, token_expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${columns}`,
+      [session.id, customer?.customerId ?? null, customer?.name ?? null, customer?.email ?? null, session.locale, session.tokenHash, session.tokenExpiresAt],
+    );
+    const row = rows[0];
+    if (!row) throw new Error('session insert returned no row');
+    return toSession(row);
+  }
+
+  async findById(id: string): Promise<ChatSession | null> {
+    const { rows } = await this.db.query<SessionRow>(`SELECT ${columns} FROM support_chat_sessions WHERE id = $1`, [id]);
+    return rows[0] ? toSession(rows[0]) : null;
+  }
+
+  async findByTokenHash(tokenHash: string): Promise<ChatSession | null> {
+    const { rows } = await this.db.query<SessionRow>(`SELECT ${columns} FROM support_chat_sessions WHERE token_hash = $1`, [tokenHash]);
+    return rows[0] ? toSession(rows[0]) : null;
+  }
+
+  /**
+   * Pushes the idle expiry forward if the token is still live. Returns false
+   * when it already expired or was rotated away, in one atomic statement.
+   */
+  async touchToken(sessionId: string, tokenHash: string, newExpiry: Date): Promise<boolean> {
+    const { rows } = await this.db.query(
+      `UPDATE support_chat_sessions SET token_expires_at = $3, updated_at = now()
+        WHERE id = $1 AND token_hash = $2 AND token_expires_at > now() RETURNING id`,
+      [sessionId, tokenHash, newExpiry],
+    );
+    return rows.length > 0;
+  }
+
+  /** Replaces the token; the old hash must still be current and live (no double rotation). */
+  async rotateToken(sessionId: string, oldHash: string, newHash: string, newExpiry: Date): Promise<boolean> {
+    const { rows } = await this.db.query(
+      `UPDATE support_chat_sessions SET token_hash = $3, token_expires_at = $4, updated_at = now()
+        WHERE id = $1 AND token_hash = $2 AND token_expires_at > now() RETURNING id`,
+      [sessionId, oldHash, newHash, newExpiry],
+    );
+    return rows.length > 0;
+  }
+
+  /** A new token for an existing session (resume with a fresh host token). */
+  async reissueToken(sessionId: string, newHash: string, newExpiry: Date): Promise<void> {
+    await this.db.query(
+      `UPDATE support_chat_sessions SET token_hash = $2, token_expires_at = $3, updated_at = now() WHERE id = $1`,
+      [sessionId, newHash, newExpiry],
+    );
+  }
+
+  async setStatus(sessionId: string, status: SessionStatus): Promise<void> {
+    await this.db.query('UPDATE support_chat_sessions SET status = $2, updated_at = now() WHERE id = $1', [sessionId, status]);
+  }
+}

@@ -1,0 +1,67 @@
+import type { Database } from '../storage/database.js';
+import { upsertArticles } from '../kb/upsert-articles.js';
+import type { DemoData } from './demo-data.js';
+
+// Serialises seeding when several nodes start at once.
+const SEED_LOCK_KEY = 727_100_002;
+
+/**
+ * Seeds the demo host's customers, bookings and wallets and the help-centre
+ * articles. Idempotent: host rows are upserted, wallets keep their current
+ * balance once created, unchanged articles are skipped.
+ */
+export async function seedDemoData(db: Database, data: DemoData): Promise<{ articlesWritten: number }> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK_KEY]);
+    for (const customer of data.customers) {
+      await tx.query(
+        `INSERT INTO demo_customers (id, name, email, phone, tier, miles_balance, locale)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, phone = EXCLUDED.phone,
+           tier = EXCLUDED.tier, miles_balance = EXCLUDED.miles_balance, locale = EXCLUDED.locale`,
+        [customer.id, customer.name, customer.email, customer.phone ?? null, customer.tier, customer.milesBalance, customer.locale],
+      );
+    }
+    for (const booking of data.bookings) {
+      await tx.query(
+        `INSERT INTO demo_bookings (reference, customer_id, kind, status, fare_type, summary, origin, destination,
+           hotel_name, city, start_date, end_date, passengers, total_amount, currency)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+         ON CONFLICT (reference) DO UPDATE SET customer_id = EXCLUDED.customer_id, kind = EXCLUDED.kind,
+           status = EXCLUDED.status, fare_type = EXCLUDED.fare_type, summary = EXCLUDED.summary,
+           origin = EXCLUDED.origin, destination = EXCLUDED.destination, hotel_name = EXCLUDED.hotel_name,
+           city = EXCLUDED.city, start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date,
+           passengers = EXCLUDED.passengers, total_amount = EXCLUDED.total_amount, currency = EXCLUDED.currency`,
+        [
+          booking.reference,
+          booking.customerId,
+          booking.kind,
+          booking.status,
+          booking.fareType ?? null,
+          booking.summary,
+          booking.origin ?? null,
+          booking.destination ?? null,
+          booking.hotelName ?? null,
+          booking.city ?? null,
+          booking.startDate,
+          booking.endDate ?? null,
+          booking.passengers,
+          booking.totalAmount,
+          booking.currency,
+        ],
+      );
+    }
+    for (const wallet of data.wallets) {
+      await tx.query(
+        `INSERT INTO demo_wallets (customer_id, balance, currency, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (customer_id) DO NOTHING`,
+        [wallet.customerId, wallet.balance, wallet.currency, wallet.updatedAt],
+      );
+    }
+    const { written } = await upsertArticles(
+      tx,
+      data.articles.map((article) => ({ ...article, category: article.category })),
+    );
+    return { articlesWritten: written };
+  });
+}

@@ -1,0 +1,53 @@
+import { createChatModel } from './ai/create-chat-model.js';
+import { buildServer } from './build-server.js';
+import { ConfigError, loadConfig } from './config.js';
+import { loadDemoData } from './demo/demo-data.js';
+import { seedDemoData } from './demo/seed-demo-data.js';
+import { createLogger } from './logger.js';
+import { migrate } from './storage/migrate.js';
+import { openDatabase } from './storage/open-database.js';
+
+/** Composition root: read config, open adapters, migrate, seed the demo, serve. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nSee .env.example for every setting.\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const applied = await migrate(db);
+  logger.info({ driver: db.driver, applied }, 'database ready');
+  if (config.demoEnabled) {
+    const { articlesWritten } = await seedDemoData(db, await loadDemoData());
+    logger.info({ articlesWritten }, 'demo data seeded');
+  }
+  if (config.redisUrl) logger.warn('REDIS_URL is set but this version keeps pub/sub in process; Redis support arrives with multi-node mode');
+
+  const model = createChatModel(config.ai);
+  const { app } = await buildServer({ config, db, model, logger });
+  const address = await app.listen({ port: config.port, host: config.host });
+  logger.info({ address, provider: model.provider, model: model.model, demo: config.demoEnabled }, `support chat ready on http://localhost:${config.port}`);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    await app.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`fatal: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,38 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import type { Database, Queryable, SqlParam } from './database.js';
+
+/**
+ * Embedded Postgres. PGlite runs one connection, so transactions are
+ * serialised by PGlite itself; a data directory keeps state across restarts,
+ * `memory://` keeps it in memory (tests).
+ */
+export async function openPgliteDatabase(dataDir: string | 'memory://'): Promise<Database> {
+  if (dataDir !== 'memory://') await mkdir(dataDir, { recursive: true });
+  const pg = dataDir === 'memory://' ? new PGlite() : new PGlite(dataDir);
+  await pg.waitReady;
+
+  const asQueryable = (target: Pick<PGlite, 'query'>): Queryable => ({
+    async query<Row extends Record<string, unknown>>(sql: string, params: readonly SqlParam[] = []) {
+      const result = await target.query<Row>(sql, [...params]);
+      return { rows: result.rows };
+    },
+  });
+
+  return {
+    driver: 'pglite',
+    ...asQueryable(pg),
+    async exec(sql) {
+      await pg.exec(sql);
+    },
+    transaction(work) {
+      return pg.transaction((tx) => work(asQueryable(tx)));
+    },
+    async ping() {
+      await pg.query('SELECT 1');
+    },
+    async close() {
+      if (!pg.closed) await pg.close();
+    },
+  };
+}

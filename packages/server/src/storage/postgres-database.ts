@@ -1,0 +1,46 @@
+import pg from 'pg';
+import type { Database, Queryable, SqlParam } from './database.js';
+
+/** A real PostgreSQL server through a node-postgres pool (server mode). */
+export async function openPostgresDatabase(connectionString: string, options: { maxConnections?: number } = {}): Promise<Database> {
+  const pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 10 });
+  // An idle client that loses its server must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  const client = await pool.connect();
+  client.release();
+
+  const asQueryable = (target: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<Row extends Record<string, unknown>>(sql: string, params: readonly SqlParam[] = []) {
+      const result = await target.query<Row>(sql, [...params]);
+      return { rows: result.rows };
+    },
+  });
+
+  return {
+    driver: 'postgres',
+    ...asQueryable(pool),
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    async transaction(work) {
+      const tx = await pool.connect();
+      try {
+        await tx.query('BEGIN');
+        const result = await work(asQueryable(tx));
+        await tx.query('COMMIT');
+        return result;
+      } catch (error) {
+        await tx.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        tx.release();
+      }
+    },
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

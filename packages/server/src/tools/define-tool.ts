@@ -1,0 +1,34 @@
+import type { z } from 'zod';
+import type { CitationRegistry } from '../ai/citation-registry.js';
+import type { Identity, Role } from '../conversation/identity.js';
+
+export interface ToolContext {
+  identity: Identity;
+  sessionId: string;
+  /** Aborted when the tool's timeout passes or the turn is cancelled. */
+  signal: AbortSignal;
+  citations: CitationRegistry;
+}
+
+/** What the model sees: data on success, a typed refusal or failure otherwise. */
+export type ToolResult =
+  | { ok: true; data: unknown }
+  | { ok: false; error: { code: string; message: string } };
+
+export interface Tool<Args = unknown> {
+  name: string;
+  /** Written for the model: when to call the tool and what it returns. */
+  description: string;
+  parameters: z.ZodType<Args>;
+  /** Roles allowed to call it; checked by the runtime before the handler runs. */
+  roles: readonly Role[];
+  timeoutMs?: number;
+  execute(args: Args, context: ToolContext): Promise<ToolResult>;
+}
+
+/** Identity function that keeps the argument type tied to the schema. */
+export function defineTool<Args>(tool: Tool<Args>): Tool<Args> {
+  return tool;
+}
+
+export const toolRefusal = (code: string, message: string): ToolResult => ({ ok: false, error: { code, message } });

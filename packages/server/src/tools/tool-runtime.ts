@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import type { ToolCall, ToolDefinition } from '../ai/model-port.js';
+import { roleOf, type Role } from '../conversation/identity.js';
+import type { Tool, ToolContext, ToolResult } from './define-tool.js';
+
+export interface ToolExecution {
+  call: ToolCall;
+  result: ToolResult;
+  latencyMs: number;
+}
+
+const MAX_ARGUMENT_CHARS = 8_000;
+
+/**
+ * The registry of tools and the one place they run. Whatever the model asks
+ * for, the runtime checks the tool exists, the caller's role may use it, the
+ * arguments parse against the tool's schema, and the handler finishes within
+ * its timeout. Every failure is a typed result the model can explain.
+ */
+export class ToolRuntime {
+  private readonly tools: Map<string, Tool<unknown>>;
+
+  constructor(
+    tools: ReadonlyArray<Tool<any>>,
+    private readonly options: { defaultTimeoutMs: number; onError?: (tool: string, error: unknown) => void },
+  ) {
+    this.tools = new Map(tools.map((tool) => [tool.name, tool]));
+  }
+
+  /** Tool definitions for the model: only those the caller's role may use. */
+  definitionsFor(context: Pick<ToolContext, 'identity'>): ToolDefinition[] {
+    const role = roleOf(context.identity);
+    // Guests also see the customer tools: calling one returns sign_in_required,
+    // which the model turns into "please sign in" instead of guessing.
+    const visibleTo: Role[] = role === 'guest' ? ['guest', 'customer'] : [role];
+    return [...this.tools.values()]
+      .filter((tool) => tool.roles.some((allowed) => visibleTo.includes(allowed)))
+      .map((tool) => ({
+        name: tool.name,
+        description: tool.description,
+        parameters: z.toJSONSchema(tool.parameters, { target: 'draft-7', io: 'input' }),
+      }));
+  }
+
+  async execute(call: ToolCall, context: Omit<ToolContext, 'signal'> & { signal?: AbortSignal }): Promise<ToolExecution> {
+    const started = performance.now();
+    const result = await this.run(call, context);
+    return { call, result, latencyMs: Math.round(performance.now() - started) };
+  }
+
+  private async run(call: ToolCall, context: Omit<ToolContext, 'signal'> & { signal?: AbortSignal }): Promise<ToolResult> {
+    const tool = this.tools.get(call.name);
+    if (!tool) return { ok: false, error: { code: 'unknown_tool', message: `There is no tool named "${call.name.slice(0, 64)}".` } };
+
+    const role = roleOf(context.identity);
+    if (!tool.roles.includes(role)) {
+      return role === 'guest'
+        ? { ok: false, error: { code: 'sign_in_required', message: 'The customer is not signed in. Ask them to sign in to see account or booking details.' } }
+        : { ok: false, error: { code: 'forbidden', message: 'This tool is not available to this user.' } };
+    }
+
+    if (call.arguments.length > MAX_ARGUMENT_CHARS) {
+      return { ok: false, error: { code: 'invalid_arguments', message: 'The arguments are too long.' } };
+    }
+    let raw: unknown;
+    try {
+      raw = call.arguments.trim() === '' ? {} : JSON.parse(call.arguments);
+    } catch {
+      return { ok: false, error: { code: 'invalid_arguments', message: 'The arguments are not valid JSON.' } };
+    }
+    const parsed = tool.parameters.safeParse(raw);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || 'arguments'}: ${issue.message}`);
+      return { ok: false, error: { code: 'invalid_arguments', message: issues.join('; ') } };
+    }
+
+    const timeoutMs = tool.timeoutMs ?? this.options.defaultTimeoutMs;
+    const controller = new AbortController();
+    const onOuterAbort = () => controller.abort(context.signal?.reason);
+    context.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<ToolResult>((resolve) => {
+      timer = setTimeout(() => {
+        controller.abort(new Error('tool timeout'));
+        resolve({ ok: false, error: { code: 'tool_timeout', message: `The ${tool.name} tool did not answer in time.` } });
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([tool.execute(parsed.data, { ...context, signal: controller.signal }), timeout]);
+    } catch (error) {
+      this.options.onError?.(tool.name, error);
+      return { ok: false, error: { code: 'tool_failed', message: `The ${tool.name} tool failed. Offer to create a ticket for a human agent.` } };
+    } finally {
+      clearTimeout(timer);
+      context.signal?.removeEventListener('abort', onOuterAbort);
+    }
+  }
+}

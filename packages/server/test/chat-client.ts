@@ -1,0 +1,120 @@
+import WebSocket from 'ws';
+import { serverEventSchema, type ServerEvent } from '@support/protocol';
+
+/**
+ * A protocol client for tests: a real websocket that records every server
+ * event (validated against the contract's schema) and waits for the ones a
+ * test expects.
+ */
+export class ChatTestClient {
+  readonly events: ServerEvent[] = [];
+  readonly invalidFrames: string[] = [];
+  closeCode: number | null = null;
+  private waiters: Array<{ predicate: (event: ServerEvent) => boolean; resolve: (event: ServerEvent) => void }> = [];
+  private closeWaiters: Array<(code: number) => void> = [];
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      const text = data.toString();
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch {
+        this.invalidFrames.push(text);
+        return;
+      }
+      const parsed = serverEventSchema.safeParse(raw);
+      if (!parsed.success) {
+        this.invalidFrames.push(text);
+        return;
+      }
+      this.events.push(parsed.data);
+      this.waiters = this.waiters.filter((waiter) => {
+        if (!waiter.predicate(parsed.data)) return true;
+        waiter.resolve(parsed.data);
+        return false;
+      });
+    });
+    socket.on('close', (code) => {
+      this.closeCode = code;
+      for (const waiter of this.closeWaiters) waiter(code);
+    });
+  }
+
+  static async connect(baseUrl: string, token: string): Promise<ChatTestClient> {
+    const url = `${baseUrl.replace(/^http/, 'ws')}/support/chat/ws?token=${encodeURIComponent(token)}`;
+    const socket = new WebSocket(url);
+    const client = new ChatTestClient(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    return client;
+  }
+
+  send(event: unknown): void {
+    this.socket.send(typeof event === 'string' ? event : JSON.stringify(event));
+  }
+
+  sendRaw(data: string | Buffer, options: { binary?: boolean } = {}): void {
+    this.socket.send(data, { binary: options.binary ?? false });
+  }
+
+  /** The first event matching `predicate` recorded at index `from` or later, or arriving in the future. */
+  waitFor<T extends ServerEvent['type']>(
+    type: T,
+    predicate: (event: Extract<ServerEvent, { type: T }>) => boolean = () => true,
+    options: { from?: number; timeoutMs?: number } = {},
+  ): Promise<Extract<ServerEvent, { type: T }>> {
+    const matches = (event: ServerEvent): event is Extract<ServerEvent, { type: T }> =>
+      event.type === type && predicate(event as Extract<ServerEvent, { type: T }>);
+    const seen = this.events.slice(options.from ?? 0).find(matches);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for ${type}; got ${JSON.stringify(this.events.map((e) => e.type))}`)),
+        options.timeoutMs ?? 10_000,
+      );
+      this.waiters.push({
+        predicate: matches,
+        resolve: (event) => {
+          clearTimeout(timer);
+          resolve(event as Extract<ServerEvent, { type: T }>);
+        },
+      });
+    });
+  }
+
+  /** Sends a message and resolves with its ack and the reply that follows (assistant or system). */
+  async ask(text: string, clientMessageId = `c-${Math.random().toString(36).slice(2)}`) {
+    const from = this.events.length;
+    this.send({ type: 'send_message', clientMessageId, text });
+    const ack = await this.waitFor('ack', (event) => event.clientMessageId === clientMessageId, { from });
+    const reply = await this.waitFor('message', (event) => event.message.role !== 'user', { from });
+    return { ack, reply: reply.message, clientMessageId, from };
+  }
+
+  waitForClose(timeoutMs = 5000): Promise<number> {
+    if (this.closeCode !== null) return Promise.resolve(this.closeCode);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('timed out waiting for close')), timeoutMs);
+      this.closeWaiters.push((code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+  }
+
+  /** Waits until no new event arrived for `quietMs`: for asserting that something did NOT happen. */
+  async settle(quietMs = 300): Promise<void> {
+    let count = -1;
+    while (count !== this.events.length) {
+      count = this.events.length;
+      await new Promise((resolve) => setTimeout(resolve, quietMs));
+    }
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}

@@ -1,0 +1,516 @@
+/**
+ * A real HTTP server speaking the Chat Completions protocol (OpenAI and Azure
+ * OpenAI flavours), so the real SDK and everything above it can be tested
+ * end to end without the network. Responses are scripted per request.
+ */
+import { createServer } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+
+export interface FakeUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface FakeToolCall {
+  /** Defaults to a generated `call_...` id. */
+  id?: string;
+  name: string;
+  /** An object is serialised; a string is sent as is (lets a test send broken JSON). */
+  arguments: Record<string, unknown> | string;
+}
+
+export type FakeResponse =
+  | {
+      kind: 'text';
+      chunks: string[];
+      /** null: send no usage even when the client asked for it. Omitted: a made-up count. */
+      usage?: FakeUsage | null;
+      finishReason?: string;
+      /** Pause between SSE chunks; by default only a turn of the event loop. */
+      chunkDelayMs?: number;
+    }
+  | {
+      kind: 'tool_calls';
+      calls: FakeToolCall[];
+      /** Text streamed before the calls, as some models do. */
+      text?: string;
+      usage?: FakeUsage | null;
+      chunkDelayMs?: number;
+    }
+  | {
+      kind: 'error';
+      status: number;
+      /** Defaults to an OpenAI-style `{ error: { message, type, code } }` body. */
+      body?: unknown;
+      headers?: Record<string, string>;
+    }
+  | {
+      /** Streams these text chunks, then destroys the socket without finishing. */
+      kind: 'disconnect';
+      chunks?: string[];
+    };
+
+/** Lenient on purpose: it should accept whatever a real server accepts. */
+const wireToolCallSchema = z.looseObject({
+  id: z.string(),
+  type: z.string(),
+  function: z.looseObject({ name: z.string(), arguments: z.string() }),
+});
+
+const wireMessageSchema = z.looseObject({
+  role: z.string(),
+  content: z.union([z.string(), z.array(z.unknown())]).nullish(),
+  tool_call_id: z.string().optional(),
+  tool_calls: z.array(wireToolCallSchema).optional(),
+});
+
+const wireToolSchema = z.looseObject({
+  type: z.string(),
+  function: z.looseObject({
+    name: z.string(),
+    description: z.string().optional(),
+    parameters: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+export const chatRequestBodySchema = z.looseObject({
+  model: z.string().optional(),
+  messages: z.array(wireMessageSchema).min(1),
+  tools: z.array(wireToolSchema).optional(),
+  stream: z.boolean().nullish(),
+  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+  temperature: z.number().nullish(),
+  max_tokens: z.number().nullish(),
+  max_completion_tokens: z.number().nullish(),
+});
+
+export type ChatRequestBody = z.infer<typeof chatRequestBodySchema>;
+export type WireMessage = z.infer<typeof wireMessageSchema>;
+
+export interface RecordedRequest {
+  method: string;
+  /** Path including the query string, e.g. `/v1/chat/completions`. */
+  path: string;
+  headers: IncomingHttpHeaders;
+  /** The JSON body as sent; undefined when it was not JSON. */
+  body: unknown;
+  /** The body parsed as a chat request; undefined when it is not one. */
+  chat: ChatRequestBody | undefined;
+  /** Set for Azure-style paths. */
+  deployment: string | undefined;
+}
+
+export type FakeResponder = (body: ChatRequestBody, request: RecordedRequest) => FakeResponse | Promise<FakeResponse>;
+
+export interface FakeOpenAIServerOptions {
+  /** When set, only this key is accepted (as Bearer token or Azure `api-key`); otherwise any non-empty key. */
+  apiKey?: string;
+}
+
+export interface FakeOpenAIServer {
+  /** Base URL for the OpenAI client's `baseURL`, ending in `/v1`. */
+  readonly url: string;
+  /** Origin for AzureOpenAI's `endpoint`. */
+  readonly azureEndpoint: string;
+  /** Every request received, in order, including rejected ones. */
+  readonly requests: RecordedRequest[];
+  /** Queues responses; each chat request consumes the next one. */
+  script(...responses: (FakeResponse | FakeResponder)[]): void;
+  /** What unscripted requests get; by default the text {@link FAKE_DEFAULT_ANSWER}. */
+  setDefault(response: FakeResponse | FakeResponder): void;
+  /** Scripted responses not yet consumed. */
+  readonly pendingScripts: number;
+  /** Forgets recorded requests and queued scripts and restores the default answer. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export const FAKE_DEFAULT_ANSWER = 'Hello from the fake model.';
+const DEFAULT_RESPONSE: FakeResponse = { kind: 'text', chunks: ['Hello', ' from the', ' fake model.'] };
+
+const AZURE_PATH = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/;
+
+export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {}): Promise<FakeOpenAIServer> {
+  const requests: RecordedRequest[] = [];
+  const queue: (FakeResponse | FakeResponder)[] = [];
+  let fallback: FakeResponse | FakeResponder = DEFAULT_RESPONSE;
+  let sequence = 0;
+
+  const server = createServer((req, res) => {
+    res.on('error', () => {
+      // The client went away mid-answer; nothing to do.
+    });
+    handle(req, res).catch(() => {
+      if (!res.headersSent) sendError(res, 500, undefined);
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const body = parseJson(raw);
+    const parsed = chatRequestBodySchema.safeParse(body);
+    const azureMatch = AZURE_PATH.exec(url.pathname);
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname + url.search,
+      headers: req.headers,
+      body,
+      chat: parsed.success ? parsed.data : undefined,
+      deployment: azureMatch?.[1] === undefined ? undefined : decodeURIComponent(azureMatch[1]),
+    };
+    requests.push(recorded);
+
+    const isOpenAIPath = url.pathname === '/v1/chat/completions';
+    if (req.method !== 'POST' || (!isOpenAIPath && azureMatch === null)) {
+      sendError(res, 404, { error: { message: 'Not found', type: 'invalid_request_error', param: null, code: null } });
+      return;
+    }
+    if (azureMatch !== null) {
+      if (!url.searchParams.get('api-version')) {
+        // What Azure answers when api-version is missing.
+        sendError(res, 404, { error: { code: '404', message: 'Resource not found' } });
+        return;
+      }
+      const key = singleHeader(req.headers['api-key']);
+      if (!keyAccepted(key)) {
+        sendError(res, 401, {
+          error: {
+            code: '401',
+            message: 'Access denied due to invalid subscription key or wrong API endpoint.',
+          },
+        });
+        return;
+      }
+    } else {
+      const bearer = /^Bearer (.+)$/.exec(singleHeader(req.headers.authorization) ?? '')?.[1];
+      if (!keyAccepted(bearer)) {
+        // Echoes the key like OpenAI does (it masks part of it), so tests can prove
+        // that callers do not pass the upstream message along.
+        sendError(res, 401, {
+          error: {
+            message: `Incorrect API key provided: ${bearer ?? '(none)'}.`,
+            type: 'invalid_request_error',
+            param: null,
+            code: 'invalid_api_key',
+          },
+        });
+        return;
+      }
+    }
+    if (!parsed.success) {
+      sendError(res, 400, {
+        error: {
+          message: 'We could not parse the JSON body of your request.',
+          type: 'invalid_request_error',
+          param: null,
+          code: null,
+        },
+      });
+      return;
+    }
+
+    const next = queue.shift() ?? fallback;
+    const response = typeof next === 'function' ? await next(parsed.data, recorded) : next;
+    sequence += 1;
+    const context: AnswerContext = {
+      id: `chatcmpl-fake-${sequence}`,
+      created: Math.floor(Date.now() / 1000),
+      model: parsed.data.model ?? recorded.deployment ?? 'fake-model',
+      promptTokens: estimateTokens(JSON.stringify(parsed.data.messages)),
+      callPrefix: `call_fake_${sequence}`,
+    };
+    const streaming = parsed.data.stream === true;
+    const includeUsage = parsed.data.stream_options?.include_usage === true;
+    await answer(res, response, context, streaming, includeUsage);
+  }
+
+  function keyAccepted(key: string | undefined): boolean {
+    if (key === undefined || key === '') return false;
+    return options.apiKey === undefined || key === options.apiKey;
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('fake OpenAI server has no TCP address');
+  const origin = `http://127.0.0.1:${address.port}`;
+
+  return {
+    url: `${origin}/v1`,
+    azureEndpoint: origin,
+    requests,
+    script(...responses) {
+      queue.push(...responses);
+    },
+    setDefault(response) {
+      fallback = response;
+    },
+    get pendingScripts() {
+      return queue.length;
+    },
+    reset() {
+      requests.length = 0;
+      queue.length = 0;
+      fallback = DEFAULT_RESPONSE;
+    },
+    async close() {
+      // Keep-alive sockets from the SDK would otherwise hold close() open.
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
+
+interface AnswerContext {
+  id: string;
+  created: number;
+  model: string;
+  promptTokens: number;
+  callPrefix: string;
+}
+
+async function answer(
+  res: ServerResponse,
+  response: FakeResponse,
+  context: AnswerContext,
+  streaming: boolean,
+  includeUsage: boolean,
+): Promise<void> {
+  switch (response.kind) {
+    case 'error':
+      sendError(res, response.status, response.body, response.headers);
+      return;
+    case 'disconnect': {
+      if (!streaming) {
+        res.destroy();
+        return;
+      }
+      const sse = openStream(res, context, false, undefined);
+      for (const text of response.chunks ?? []) {
+        if (!(await sse.choice({ content: text }, null))) return;
+      }
+      res.destroy();
+      return;
+    }
+    case 'text': {
+      const text = response.chunks.join('');
+      const finishReason = response.finishReason ?? 'stop';
+      const usage = usageFor(response.usage, context, response.chunks.length);
+      if (!streaming) {
+        sendCompletion(res, context, { role: 'assistant', content: text, refusal: null }, finishReason, usage);
+        return;
+      }
+      const sse = openStream(res, context, includeUsage, response.chunkDelayMs);
+      if (!(await sse.choice({ role: 'assistant', content: '', refusal: null }, null))) return;
+      for (const piece of response.chunks) {
+        if (!(await sse.choice({ content: piece }, null))) return;
+      }
+      if (!(await sse.choice({}, finishReason))) return;
+      await sse.finish(usage);
+      return;
+    }
+    case 'tool_calls': {
+      const calls = response.calls.map((call, index) => ({
+        id: call.id ?? `${context.callPrefix}_${index}`,
+        name: call.name,
+        arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
+      }));
+      const usage = usageFor(response.usage, context, calls.length * 10);
+      if (!streaming) {
+        sendCompletion(
+          res,
+          context,
+          {
+            role: 'assistant',
+            content: response.text ?? null,
+            refusal: null,
+            tool_calls: calls.map((call) => ({
+              id: call.id,
+              type: 'function',
+              function: { name: call.name, arguments: call.arguments },
+            })),
+          },
+          'tool_calls',
+          usage,
+        );
+        return;
+      }
+      const sse = openStream(res, context, includeUsage, response.chunkDelayMs);
+      if (!(await sse.choice({ role: 'assistant', content: response.text ?? null, refusal: null }, null))) return;
+      for (const [index, call] of calls.entries()) {
+        // As OpenAI does: id and name first with empty arguments, then the arguments in pieces.
+        const head = { index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } };
+        if (!(await sse.choice({ tool_calls: [head] }, null))) return;
+        for (const piece of splitIntoPieces(call.arguments, 4)) {
+          if (!(await sse.choice({ tool_calls: [{ index, function: { arguments: piece } }] }, null))) return;
+        }
+      }
+      if (!(await sse.choice({}, 'tool_calls'))) return;
+      await sse.finish(usage);
+      return;
+    }
+  }
+}
+
+interface WireUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+function usageFor(usage: FakeUsage | null | undefined, context: AnswerContext, completion: number): WireUsage | null {
+  if (usage === null) return null;
+  const promptTokens = usage?.promptTokens ?? context.promptTokens;
+  const completionTokens = usage?.completionTokens ?? completion;
+  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+}
+
+interface SseWriter {
+  /** Writes one choice chunk; false when the client is gone. */
+  choice(delta: Record<string, unknown>, finishReason: string | null): Promise<boolean>;
+  /** Writes the usage chunk (if asked for) and [DONE], then ends the response. */
+  finish(usage: WireUsage | null): Promise<void>;
+}
+
+function openStream(
+  res: ServerResponse,
+  context: AnswerContext,
+  includeUsage: boolean,
+  delayMs: number | undefined,
+): SseWriter {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-request-id': `req_${context.id}`,
+  });
+  const gone = () => res.destroyed || res.writableEnded;
+  const send = async (payload: string): Promise<boolean> => {
+    if (gone()) return false;
+    res.write(`data: ${payload}\n\n`);
+    // A pause between writes, so the client really receives a stream of separate events.
+    if (delayMs !== undefined && delayMs > 0) await sleep(delayMs);
+    else await nextTurn();
+    return !gone();
+  };
+  const base = { id: context.id, object: 'chat.completion.chunk', created: context.created, model: context.model };
+  return {
+    choice(delta, finishReason) {
+      const chunk = {
+        ...base,
+        system_fingerprint: 'fp_fake',
+        choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+        // OpenAI marks every chunk but the last with usage: null when usage was asked for.
+        ...(includeUsage ? { usage: null } : {}),
+      };
+      return send(JSON.stringify(chunk));
+    },
+    async finish(usage) {
+      if (includeUsage && usage !== null) {
+        if (!(await send(JSON.stringify({ ...base, system_fingerprint: 'fp_fake', choices: [], usage })))) return;
+      }
+      if (!(await send('[DONE]'))) return;
+      res.end();
+    },
+  };
+}
+
+function sendCompletion(
+  res: ServerResponse,
+  context: AnswerContext,
+  message: Record<string, unknown>,
+  finishReason: string,
+  usage: WireUsage | null,
+): void {
+  sendJson(res, 200, {
+    id: context.id,
+    object: 'chat.completion',
+    created: context.created,
+    model: context.model,
+    system_fingerprint: 'fp_fake',
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
+    ...(usage === null ? {} : { usage }),
+  });
+}
+
+function sendError(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  sendJson(res, status, body ?? defaultErrorBody(status), headers);
+}
+
+function defaultErrorBody(status: number): unknown {
+  if (status === 429) {
+    return {
+      error: {
+        message: 'Rate limit reached for requests. Please try again in 1s.',
+        type: 'requests',
+        param: null,
+        code: 'rate_limit_exceeded',
+      },
+    };
+  }
+  if (status >= 500) {
+    return {
+      error: {
+        message: 'The server had an error while processing your request. Sorry about that!',
+        type: 'server_error',
+        param: null,
+        code: null,
+      },
+    };
+  }
+  return { error: { message: `Request failed with status ${status}.`, type: 'invalid_request_error', param: null, code: null } };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    req.on('data', (part: Buffer) => parts.push(part));
+    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value;
+  } catch {
+    return undefined;
+  }
+}
+
+function singleHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function splitIntoPieces(text: string, count: number): string[] {
+  if (text.length <= 1) return [text];
+  const size = Math.ceil(text.length / count);
+  const pieces: string[] = [];
+  for (let start = 0; start < text.length; start += size) pieces.push(text.slice(start, start + size));
+  return pieces;
+}
+
+function estimateTokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
+}

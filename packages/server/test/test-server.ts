@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createSessionResponseSchema, type CreateSessionResponse } from '@support/protocol';
+import type { ChatModel } from '../src/ai/model-port.js';
+import { createLocalChatModel } from '../src/ai/providers/local-chat-model.js';
+import { buildServer, type BuiltServer } from '../src/build-server.js';
+import { loadConfig, type AppConfig } from '../src/config.js';
+import { loadDemoData } from '../src/demo/demo-data.js';
+import { seedDemoData } from '../src/demo/seed-demo-data.js';
+import { createLogger } from '../src/logger.js';
+import type { Database } from '../src/storage/database.js';
+import { migrate } from '../src/storage/migrate.js';
+import { openPgliteDatabase } from '../src/storage/pglite-database.js';
+import { openPostgresDatabase } from '../src/storage/postgres-database.js';
+
+/** The drivers the protocol tests run against: PGlite always, PostgreSQL when TEST_DATABASE_URL is set. */
+export const testDrivers: Array<'pglite' | 'postgres'> = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+export interface TestDatabase {
+  db: Database;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database. For PostgreSQL each call gets its own schema,
+ * so test files can run in parallel against one server without seeing each
+ * other's rows.
+ */
+export async function createTestDatabase(driver: 'pglite' | 'postgres'): Promise<TestDatabase> {
+  if (driver === 'pglite') {
+    const db = await openPgliteDatabase('memory://');
+    await migrate(db);
+    return { db, drop: () => db.close() };
+  }
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('TEST_DATABASE_URL is not set');
+  const schema = `test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const scoped = new URL(url);
+  scoped.searchParams.set('options', `-c search_path=${schema}`);
+  const db = await openPostgresDatabase(scoped.toString(), { maxConnections: 5 });
+  await migrate(db);
+  return {
+    db,
+    async drop() {
+      await db.close();
+      const cleanup = new pg.Client({ connectionString: url });
+      await cleanup.connect();
+      await cleanup.query(`DROP SCHEMA ${schema} CASCADE`);
+      await cleanup.end();
+    },
+  };
+}
+
+export const TEST_HOST_SECRET = 'test-host-secret-that-is-at-least-32-chars';
+
+export interface RunningTestServer extends BuiltServer {
+  url: string;
+  db: Database;
+  config: AppConfig;
+  close(): Promise<void>;
+}
+
+/** A real server on a loopback port with seeded demo data. */
+export async function startTestServer(options: {
+  driver?: 'pglite' | 'postgres';
+  database?: TestDatabase;
+  model?: ChatModel;
+  env?: Record<string, string>;
+} = {}): Promise<RunningTestServer> {
+  const database = options.database ?? (await createTestDatabase(options.driver ?? 'pglite'));
+  await seedDemoData(database.db, await loadDemoData());
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    HOST_JWT_SECRET: TEST_HOST_SECRET,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...options.env,
+  });
+  const built = await buildServer({ config, db: database.db, model: options.model ?? createLocalChatModel(), logger: createLogger(config.logLevel) });
+  const address = await built.app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    ...built,
+    url: address,
+    db: database.db,
+    config,
+    async close() {
+      await built.app.close();
+      if (!options.database) await database.drop();
+    },
+  };
+}
+
+/** POST /support/chat/session as a client would; `body` stays unknown until a test parses it. */
+export async function postSession(baseUrl: string, body: unknown = {}): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${baseUrl}/support/chat/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+/** A session that must be created (201), parsed against the contract. */
+export async function openSession(baseUrl: string, body: Record<string, unknown> = {}): Promise<CreateSessionResponse> {
+  const { status, body: raw } = await postSession(baseUrl, body);
+  if (status !== 201) throw new Error(`session creation failed with ${status}: ${JSON.stringify(raw)}`);
+  return createSessionResponseSchema.parse(raw);
+}
+
+/** A customer token signed the way a host application signs it. */
+export function signCustomerToken(server: BuiltServer, customerId: string, expiresInSeconds = 600): Promise<string> {
+  return server.customerTokens.sign({ sub: customerId }, expiresInSeconds);
+}
