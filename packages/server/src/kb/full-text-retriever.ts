@@ -2,6 +2,8 @@ import type { Queryable } from '../storage/database.js';
 import { queryTerms } from './query-terms.js';
 import type { KbHit, KbSearchQuery, KnowledgeRetriever } from './retriever.js';
 
+const quoteLexeme = (stem: string) => `'${stem.replace(/'/g, "''")}'`;
+
 interface CandidateRow extends Record<string, unknown> {
   chunk_id: string;
   article_id: string;
@@ -42,7 +44,19 @@ export class FullTextRetriever implements KnowledgeRetriever {
     const allStems = [...new Set(termStems.flatMap((stems) => [...stems]))];
     if (allStems.length === 0) return [];
 
-    const tsquery = allStems.map((stem) => `'${stem.replace(/'/g, "''")}'`).join(' | ');
+    const tsquery = allStems.map(quoteLexeme).join(' | ');
+    // Rare words say more about what the customer means than common ones:
+    // each term is weighted by its inverse document frequency over the chunks.
+    const frequencies = await this.db.query<{ idx: number; df: number; total: number }>(
+      `SELECT g.idx::int AS idx, count(c.id)::int AS df, (SELECT count(*) FROM kb_chunks)::int AS total
+         FROM unnest($1::text[]) WITH ORDINALITY AS g(q, idx)
+         LEFT JOIN kb_chunks c ON c.tsv @@ to_tsquery('english', g.q)
+        GROUP BY g.idx ORDER BY g.idx`,
+      [termStems.map((stems) => [...stems].map(quoteLexeme).join(' | '))],
+    );
+    const weights = frequencies.rows.map((row) => Math.log(1 + (row.total - row.df + 0.5) / (row.df + 0.5)));
+    const totalWeight = weights.reduce((sum, weight) => sum + weight, 0) || 1;
+
     const candidates = await this.db.query<CandidateRow>(
       `SELECT c.id AS chunk_id, a.id AS article_id, a.title, a.url, a.category, c.heading, c.body,
               ts_rank_cd(c.tsv, q, 32)::float8 AS rank,
@@ -55,16 +69,18 @@ export class FullTextRetriever implements KnowledgeRetriever {
           AND ($2::text IS NULL OR a.locale = $2)
           AND ($3::text IS NULL OR a.category = $3)
         ORDER BY rank DESC
-        LIMIT 60`,
+        LIMIT 100`,
       [tsquery, query.locale ?? null, query.category ?? null],
     );
 
+    const coverage = (lexemes: Set<string>) =>
+      termStems.reduce((sum, stems, index) => sum + ([...stems].some((stem) => lexemes.has(stem)) ? (weights[index] ?? 0) : 0), 0) / totalWeight;
     const scored = candidates.rows.map((row) => {
-      const lexemes = new Set([...row.lexemes, ...row.title_lexemes]);
-      const titleLexemes = new Set(row.title_lexemes);
-      const covers = (within: Set<string>) => termStems.filter((stems) => [...stems].some((stem) => within.has(stem))).length / termStems.length;
-      // Coverage of the whole question decides; a title that says the same thing breaks ties between related pages.
-      const score = Math.min(1, 0.75 * covers(lexemes) + 0.15 * covers(titleLexemes) + 0.2 * Number(row.rank));
+      const passageCoverage = coverage(new Set([...row.lexemes, ...row.title_lexemes]));
+      const titleCoverage = coverage(new Set(row.title_lexemes));
+      // How much of the question the passage covers decides; a title about the
+      // same thing and the density of matches break ties between related pages.
+      const score = 0.7 * passageCoverage + 0.2 * titleCoverage + 0.1 * Math.min(1, Number(row.rank) * 2);
       return { row, score };
     });
     scored.sort((a, b) => b.score - a.score);

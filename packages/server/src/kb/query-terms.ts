@@ -12,7 +12,8 @@ const fillerWords = new Set(
   please want wanna need know tell me my mine i im ive id you your yours we our us it its is are was
   were be been being am a an the to of in on at for from by with about as and or but if so this that
   these those there here hi hello hey thanks thank ok okay just also get got make go going let lets
-  any some anything something way ways possible help question hoping like would've kind sort really`
+  any some anything something way ways possible help question hoping like would've kind sort really
+  take takes taking bring`
     .split(/\s+/)
     .filter(Boolean),
 );
