@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PROVIDER_FAILURE_TEXT } from '../src/ai/assistant-replies.js';
+import { createAzureChatModel, createOpenAIChatModel } from '../src/ai/providers/openai-chat-model.js';
+import { ChatTestClient } from './chat-client.js';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from './fake-openai-server.js';
+import { openSession, signCustomerToken, startTestServer, type RunningTestServer } from './test-server.js';
+
+const API_KEY = 'sk-test-hosted-provider-1234567890';
+
+/**
+ * The whole service with the OpenAI adapter against a fake Chat Completions
+ * server over real HTTP: prompt, tools, streaming, the tool loop's second
+ * round, usage logging, and provider failures as a customer sees them.
+ */
+describe('chat service with a hosted (OpenAI-protocol) model', () => {
+  let fake: FakeOpenAIServer;
+  let server: RunningTestServer;
+
+  beforeAll(async () => {
+    fake = await startFakeOpenAIServer({ apiKey: API_KEY });
+    const model = createOpenAIChatModel({ provider: 'openai', apiKey: API_KEY, model: 'gpt-test-mini', baseURL: fake.url, maxRetries: 0 });
+    server = await startTestServer({ model });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await fake?.close();
+  });
+  beforeEach(() => fake.reset());
+
+  const aliceClient = async () => {
+    const session = await openSession(server.url, { customerToken: await signCustomerToken(server, 'cus_alice') });
+    return { session, client: await ChatTestClient.connect(server.url, session.token) };
+  };
+
+  it('sends the prompt, profile, passages and tool schemas, streams the answer and logs usage', async () => {
+    fake.script({ kind: 'text', chunks: ['Cancelling a Standard fare ', 'costs €75 per passenger ', '[1].'], usage: { promptTokens: 321, completionTokens: 12 } });
+    const { session, client } = await aliceClient();
+    const { reply, from } = await client.ask('How much does it cost to cancel a flight?');
+
+    expect(reply.text).toBe('Cancelling a Standard fare costs €75 per passenger [1].');
+    const deltas = client.events.slice(from).filter((event) => event.type === 'message_delta');
+    expect(deltas.length).toBe(3);
+    expect(reply.citations[0]?.articleId).toBe('flight-cancellation-fees-by-fare');
+
+    const request = fake.requests[0]?.chat;
+    expect(request?.model).toBe('gpt-test-mini');
+    expect(request?.stream).toBe(true);
+    const system = String(request?.messages[0]?.content ?? '');
+    expect(request?.messages[0]?.role).toBe('system');
+    expect(system).toContain('Alice Martin');
+    expect(system).toContain('Gold');
+    expect(system).toMatch(/\[1\] Flight cancellation fees/);
+    expect(request?.messages.at(-1)).toMatchObject({ role: 'user', content: 'How much does it cost to cancel a flight?' });
+    const toolNames = (request?.tools ?? []).map((tool) => tool.function.name).sort();
+    expect(toolNames).toEqual(['create_ticket', 'get_wallet_balance', 'lookup_booking', 'search_knowledge_base']);
+    const lookup = request?.tools?.find((tool) => tool.function.name === 'lookup_booking');
+    expect(lookup?.function.parameters).toMatchObject({ type: 'object', properties: { bookingReference: { type: 'string' } }, required: ['bookingReference'] });
+
+    const { rows } = await server.db.query<{ provider: string; model: string; prompt_tokens: number; completion_tokens: number; finish_reason: string }>(
+      'SELECT provider, model, prompt_tokens, completion_tokens, finish_reason FROM support_ai_interactions WHERE session_id = $1',
+      [session.sessionId],
+    );
+    expect(rows).toEqual([{ provider: 'openai', model: 'gpt-test-mini', prompt_tokens: 321, completion_tokens: 12, finish_reason: 'stop' }]);
+    expect(JSON.stringify(client.events)).not.toContain(API_KEY);
+    client.close();
+  });
+
+  it('runs a tool call and feeds its result into a second round', async () => {
+    fake.script(
+      { kind: 'tool_calls', calls: [{ id: 'call_lookup_1', name: 'lookup_booking', arguments: { bookingReference: 'sky4f2' } }] },
+      (body) => {
+        const toolMessage = body.messages.find((message) => message.role === 'tool');
+        const content = String(toolMessage?.content ?? '');
+        return { kind: 'text', chunks: [content.includes('"status":"confirmed"') ? 'Your booking SKY4F2 is confirmed.' : 'I could not read the booking.'] };
+      },
+    );
+    const { session, client } = await aliceClient();
+    const { reply } = await client.ask('Is my booking SKY4F2 confirmed?');
+    expect(reply.text).toBe('Your booking SKY4F2 is confirmed.');
+
+    const second = fake.requests[1]?.chat;
+    const assistantTurn = second?.messages.find((message) => message.role === 'assistant' && message.tool_calls);
+    expect(assistantTurn?.tool_calls?.[0]).toMatchObject({ id: 'call_lookup_1', function: { name: 'lookup_booking' } });
+    const toolTurn = second?.messages.find((message) => message.role === 'tool');
+    expect(toolTurn?.tool_call_id).toBe('call_lookup_1');
+
+    const { rows } = await server.db.query<{ round: number; tool_calls: Array<{ name: string; outcome: string }> }>(
+      'SELECT round, tool_calls FROM support_ai_interactions WHERE session_id = $1 ORDER BY round',
+      [session.sessionId],
+    );
+    expect(rows.map((row) => row.round)).toEqual([1, 2]);
+    expect(rows[0]?.tool_calls).toMatchObject([{ name: 'lookup_booking', outcome: 'ok' }]);
+    client.close();
+  });
+
+  it('turns invalid tool arguments into a typed error the model sees, not a crash', async () => {
+    fake.script(
+      { kind: 'tool_calls', calls: [{ name: 'lookup_booking', arguments: '{"bookingReference": 12' }] },
+      (body) => ({ kind: 'text', chunks: [String(body.messages.at(-1)?.content ?? '')] }),
+    );
+    const { client } = await aliceClient();
+    const { reply } = await client.ask('Check my booking please');
+    expect(JSON.parse(reply.text)).toMatchObject({ ok: false, error: { code: 'invalid_arguments' } });
+    client.close();
+  });
+
+  it('stops after the configured number of tool rounds and still answers', async () => {
+    const looping = { kind: 'tool_calls' as const, calls: [{ name: 'search_knowledge_base', arguments: { query: 'refund' } }] };
+    fake.setDefault(looping);
+    fake.script(looping, looping, looping, { kind: 'text', chunks: ['Final answer without tools.'] });
+    const { session, client } = await aliceClient();
+    const { reply } = await client.ask('How do refunds work?');
+    expect(reply.text).toBe('Final answer without tools.');
+    const rounds = server.config.ai.maxToolRounds;
+    expect(fake.requests).toHaveLength(rounds);
+    expect(fake.requests.at(-1)?.chat?.tools ?? []).toEqual([]);
+    const { rows } = await server.db.query<{ n: number }>('SELECT count(*)::int AS n FROM support_ai_interactions WHERE session_id = $1', [session.sessionId]);
+    expect(rows[0]?.n).toBe(rounds);
+    client.close();
+  });
+
+  it('answers a provider failure (429, 500) with a complete fallback reply and stays usable', async () => {
+    const { session, client } = await aliceClient();
+    for (const status of [429, 500]) {
+      fake.script({ kind: 'error', status });
+      const { reply } = await client.ask(`Something about refunds (${status})`);
+      expect(reply.text).toBe(PROVIDER_FAILURE_TEXT);
+    }
+    const { rows } = await server.db.query<{ error_code: string }>(
+      'SELECT error_code FROM support_ai_interactions WHERE session_id = $1 ORDER BY created_at',
+      [session.sessionId],
+    );
+    expect(rows.map((row) => row.error_code)).toEqual(['ai_rate_limited', 'ai_unavailable']);
+
+    fake.script({ kind: 'text', chunks: ['Back to normal.'] });
+    const { reply } = await client.ask('Hello again');
+    expect(reply.text).toBe('Back to normal.');
+    const stored = await server.db.query<{ role: string }>('SELECT role FROM support_chat_messages WHERE session_id = $1 ORDER BY seq', [session.sessionId]);
+    expect(stored.rows.map((row) => row.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant']);
+    client.close();
+  });
+
+  it('works the same through the Azure OpenAI adapter', async () => {
+    const azureServer = await startTestServer({
+      model: createAzureChatModel({ endpoint: fake.azureEndpoint, apiKey: API_KEY, deployment: 'support-gpt', apiVersion: '2024-10-21', maxRetries: 0 }),
+      database: { db: server.db, drop: async () => {} },
+    });
+    try {
+      fake.script({ kind: 'text', chunks: ['Hello ', 'from Azure.'] });
+      const session = await openSession(azureServer.url);
+      const client = await ChatTestClient.connect(azureServer.url, session.token);
+      const { reply } = await client.ask('hi there');
+      expect(reply.text).toBe('Hello from Azure.');
+      expect(fake.requests[0]?.path).toMatch(/^\/openai\/deployments\/support-gpt\/chat\/completions\?api-version=2024-10-21/);
+      expect(fake.requests[0]?.headers['api-key']).toBe(API_KEY);
+      const { rows } = await azureServer.db.query<{ provider: string; model: string }>('SELECT provider, model FROM support_ai_interactions WHERE session_id = $1', [session.sessionId]);
+      expect(rows).toEqual([{ provider: 'azure', model: 'support-gpt' }]);
+      client.close();
+    } finally {
+      await azureServer.app.close();
+    }
+  });
+});
