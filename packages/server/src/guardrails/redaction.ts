@@ -8,9 +8,10 @@ const digitCount = (text: string) => text.replace(/\D/g, '').length;
 
 const patterns: Array<{ label: string; pattern: RegExp; accept?: (match: string) => boolean }> = [
   { label: 'EMAIL', pattern: /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g },
+  // Before card numbers: an IBAN's digit groups would otherwise look like one.
+  { label: 'IBAN', pattern: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g },
   // 13–19 digits with optional spaces or dashes: payment card numbers.
   { label: 'CARD', pattern: /\b(?:\d[ -]?){12,18}\d\b/g },
-  { label: 'IBAN', pattern: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g },
   // International or national phone numbers of 8+ digits with the usual separators.
   // Dates and times (2026-12-01, 10:30) have too few digits to pass the count.
   { label: 'PHONE', pattern: /(?<![\w/])\+?\(?\d[\d ().-]{6,}\d\b/g, accept: (match) => digitCount(match) >= 9 },

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('gives a working embedded demo with no variables at all', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      dataDir: './data',
+      databaseUrl: undefined,
+      demoEnabled: true,
+      allowGuests: true,
+      sessionTokenTtlSeconds: 900,
+      ai: { provider: { kind: 'local' } },
+    });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', OPENAI_API_KEY: ' ' }).databaseUrl).toBeUndefined();
+  });
+
+  it('reports every bad variable at once, one line each, naming it', () => {
+    const problems = problemsOf({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SESSION_TOKEN_TTL_SECONDS: '-5', AI_PROVIDER: 'skynet' });
+    expect(problems).toHaveLength(4);
+    expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['AI_PROVIDER', 'DATABASE_URL', 'PORT', 'SESSION_TOKEN_TTL_SECONDS']);
+    expect(problems.every((problem) => !problem.includes('\n'))).toBe(true);
+  });
+
+  it('never echoes secret values in its messages', () => {
+    const problems = problemsOf({ HOST_JWT_SECRET: 'short-secret-value' });
+    expect(problems).toEqual([expect.stringMatching(/^HOST_JWT_SECRET: /)]);
+    expect(problems.join(' ')).not.toContain('short-secret-value');
+  });
+
+  it('requires what each provider needs', () => {
+    expect(problemsOf({ AI_PROVIDER: 'openai' })).toEqual([expect.stringMatching(/^OPENAI_API_KEY: required/)]);
+    expect(problemsOf({ AI_PROVIDER: 'azure' }).map((problem) => problem.split(':')[0])).toEqual([
+      'AZURE_OPENAI_ENDPOINT',
+      'AZURE_OPENAI_API_KEY',
+      'AZURE_OPENAI_DEPLOYMENT',
+    ]);
+    expect(problemsOf({ AI_PROVIDER: 'openai-compatible' })).toEqual([expect.stringMatching(/^OPENAI_BASE_URL: required/)]);
+    expect(loadConfig({ AI_PROVIDER: 'openai-compatible', OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1', OPENAI_MODEL: 'llama3' }).ai.provider).toEqual({
+      kind: 'openai-compatible',
+      apiKey: 'not-needed',
+      model: 'llama3',
+      baseURL: 'http://127.0.0.1:11434/v1',
+    });
+  });
+
+  it('requires a host secret once the demo token endpoint is off', () => {
+    expect(problemsOf({ DEMO_ENABLED: 'false' })).toEqual([expect.stringMatching(/^HOST_JWT_SECRET: required/)]);
+    expect(loadConfig({ DEMO_ENABLED: 'false', HOST_JWT_SECRET: 'x'.repeat(32) }).demoEnabled).toBe(false);
+  });
+});
