@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { readFileSync } from 'node:fs';
+import { ConfigError, configVariableNames, loadConfig } from './config.js';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -61,5 +62,11 @@ describe('loadConfig', () => {
   it('requires a host secret once the demo token endpoint is off', () => {
     expect(problemsOf({ DEMO_ENABLED: 'false' })).toEqual([expect.stringMatching(/^HOST_JWT_SECRET: required/)]);
     expect(loadConfig({ DEMO_ENABLED: 'false', HOST_JWT_SECRET: 'x'.repeat(32) }).demoEnabled).toBe(false);
+  });
+
+  it('is documented: .env.example lists exactly the variables it reads', () => {
+    const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
+    const listed = example.split('\n').flatMap((line) => /^([A-Z0-9_]+)=/.exec(line)?.[1] ?? []);
+    expect([...listed].sort()).toEqual([...configVariableNames].sort());
   });
 });

@@ -55,6 +55,9 @@ const envSchema = z.object({
 
 type Env = z.infer<typeof envSchema>;
 
+/** Every variable the service reads (.env.example must list them all). */
+export const configVariableNames = Object.keys(envSchema.shape);
+
 export type AiProviderConfig =
   | { kind: 'local' }
   | { kind: 'openai'; apiKey: string; model: string; baseURL: string | undefined }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createChatModel } from './ai/create-chat-model.js';
 import { buildServer } from './build-server.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -9,6 +10,8 @@ import { openDatabase } from './storage/open-database.js';
 
 /** Composition root: read config, open adapters, migrate, seed the demo, serve. */
 async function main(): Promise<void> {
+  // A local .env (see .env.example) is read into the environment; real deployments set variables directly.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   let config;
   try {
     config = loadConfig();
