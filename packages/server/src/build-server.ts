@@ -15,6 +15,7 @@ import { registerChatRoutes } from './http/chat-routes.js';
 import { registerDemoRoutes } from './http/demo-routes.js';
 import { mapError } from './http/error-mapping.js';
 import { registerHealthRoutes } from './http/health-routes.js';
+import { CachingRetriever } from './kb/caching-retriever.js';
 import { FullTextRetriever } from './kb/full-text-retriever.js';
 import type { Logger } from './logger.js';
 import type { Database } from './storage/database.js';
@@ -63,7 +64,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     allowGuests: config.allowGuests,
   });
   const escalation = new EscalationService({ db, bus });
-  const retriever = new FullTextRetriever(db);
+  const retriever = new CachingRetriever(new FullTextRetriever(db));
   const hostData = new DemoHostDataAdapter(db);
   const tools = new ToolRuntime(
     [

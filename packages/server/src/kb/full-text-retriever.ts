@@ -13,8 +13,9 @@ interface CandidateRow extends Record<string, unknown> {
   heading: string | null;
   body: string;
   rank: number;
-  lexemes: string[];
-  title_lexemes: string[];
+  /** Per query term: does the passage (or its article title) contain it? */
+  in_passage: boolean[];
+  in_title: boolean[];
 }
 
 /**
@@ -44,15 +45,17 @@ export class FullTextRetriever implements KnowledgeRetriever {
     const allStems = [...new Set(termStems.flatMap((stems) => [...stems]))];
     if (allStems.length === 0) return [];
 
+    // Stems are already normalised lexemes, so they are cast to tsquery directly (no second parse).
+    const termQueries = termStems.map((stems) => [...stems].map(quoteLexeme).join(' | '));
     const tsquery = allStems.map(quoteLexeme).join(' | ');
+
     // Rare words say more about what the customer means than common ones:
     // each term is weighted by its inverse document frequency over the chunks.
-    const frequencies = await this.db.query<{ idx: number; df: number; total: number }>(
-      `SELECT g.idx::int AS idx, count(c.id)::int AS df, (SELECT count(*) FROM kb_chunks)::int AS total
-         FROM unnest($1::text[]) WITH ORDINALITY AS g(q, idx)
-         LEFT JOIN kb_chunks c ON c.tsv @@ to_tsquery('english', g.q)
-        GROUP BY g.idx ORDER BY g.idx`,
-      [termStems.map((stems) => [...stems].map(quoteLexeme).join(' | '))],
+    const frequencies = await this.db.query<{ df: number; total: number }>(
+      `SELECT (SELECT count(*) FROM kb_chunks WHERE tsv @@ g.q::tsquery)::int AS df,
+              (SELECT count(*) FROM kb_chunks)::int AS total
+         FROM unnest($1::text[]) WITH ORDINALITY AS g(q, idx) ORDER BY g.idx`,
+      [termQueries],
     );
     const weights = frequencies.rows.map((row) => Math.log(1 + (row.total - row.df + 0.5) / (row.df + 0.5)));
     const totalWeight = weights.reduce((sum, weight) => sum + weight, 0) || 1;
@@ -60,27 +63,27 @@ export class FullTextRetriever implements KnowledgeRetriever {
     const candidates = await this.db.query<CandidateRow>(
       `SELECT c.id AS chunk_id, a.id AS article_id, a.title, a.url, a.category, c.heading, c.body,
               ts_rank_cd(c.tsv, q, 32)::float8 AS rank,
-              tsvector_to_array(c.tsv) AS lexemes,
-              tsvector_to_array(to_tsvector('english', a.title)) AS title_lexemes
+              ARRAY(SELECT c.tsv @@ t.q::tsquery OR a.title_tsv @@ t.q::tsquery
+                      FROM unnest($4::text[]) WITH ORDINALITY AS t(q, idx) ORDER BY t.idx) AS in_passage,
+              ARRAY(SELECT a.title_tsv @@ t.q::tsquery
+                      FROM unnest($4::text[]) WITH ORDINALITY AS t(q, idx) ORDER BY t.idx) AS in_title
          FROM kb_chunks c
          JOIN kb_articles a ON a.id = c.article_id,
-              to_tsquery('english', $1) AS q
+              CAST($1 AS tsquery) AS q
         WHERE c.tsv @@ q
           AND ($2::text IS NULL OR a.locale = $2)
           AND ($3::text IS NULL OR a.category = $3)
         ORDER BY rank DESC
         LIMIT 100`,
-      [tsquery, query.locale ?? null, query.category ?? null],
+      [tsquery, query.locale ?? null, query.category ?? null, termQueries],
     );
 
-    const coverage = (lexemes: Set<string>) =>
-      termStems.reduce((sum, stems, index) => sum + ([...stems].some((stem) => lexemes.has(stem)) ? (weights[index] ?? 0) : 0), 0) / totalWeight;
+    const coverage = (matched: boolean[]) =>
+      matched.reduce((sum, isMatch, index) => sum + (isMatch ? (weights[index] ?? 0) : 0), 0) / totalWeight;
     const scored = candidates.rows.map((row) => {
-      const passageCoverage = coverage(new Set([...row.lexemes, ...row.title_lexemes]));
-      const titleCoverage = coverage(new Set(row.title_lexemes));
       // How much of the question the passage covers decides; a title about the
       // same thing and the density of matches break ties between related pages.
-      const score = 0.7 * passageCoverage + 0.2 * titleCoverage + 0.1 * Math.min(1, Number(row.rank) * 2);
+      const score = 0.7 * coverage(row.in_passage) + 0.2 * coverage(row.in_title) + 0.1 * Math.min(1, Number(row.rank) * 2);
       return { row, score };
     });
     scored.sort((a, b) => b.score - a.score);

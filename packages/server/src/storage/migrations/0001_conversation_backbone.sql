@@ -80,6 +80,7 @@ CREATE TABLE kb_articles (
   url         text NOT NULL,
   locale      text NOT NULL DEFAULT 'en',
   body        text NOT NULL,
+  title_tsv   tsvector GENERATED ALWAYS AS (to_tsvector('english', title)) STORED,
   updated_at  timestamptz NOT NULL DEFAULT now()
 );
 
