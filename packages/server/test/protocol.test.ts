@@ -253,6 +253,20 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
       other.close();
     });
 
+    it('keeps an open connection working after a refresh rotated its token', async () => {
+      const session = await openSession(server.url);
+      const client = await ChatTestClient.connect(server.url, session.token);
+      await client.waitFor('session_state');
+      const refreshed = await fetch(`${server.url}/support/chat/session/${session.sessionId}/refresh`, { method: 'POST', headers: { authorization: `Bearer ${session.token}` } });
+      expect(refreshed.status).toBe(200);
+      const { reply } = await client.ask('How long does a refund take?');
+      expect(reply.role).toBe('assistant');
+      // ...but the old token opens no new connection.
+      const stale = await ChatTestClient.connect(server.url, session.token);
+      expect(await stale.waitFor('error')).toMatchObject({ code: 'unauthorized' });
+      client.close();
+    });
+
     it('replays what was missed on resume', async () => {
       const session = await openSession(server.url);
       const client = await ChatTestClient.connect(server.url, session.token);

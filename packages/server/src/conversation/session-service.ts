@@ -112,13 +112,12 @@ export class SessionService {
     return { token: next.token, expiresAt: expiresAt.toISOString() };
   }
 
-  /** For a live websocket: still within the idle lifetime? Slides it forward when so. */
-  async keepAlive(sessionId: string, tokenHash: string): Promise<'ok' | 'expired'> {
-    const session = await this.deps.sessions.findById(sessionId);
-    if (!session) return 'expired';
-    // A refresh during the connection rotates the hash; the connection then lives on the new token's expiry.
-    const currentHash = session && (await this.deps.sessions.touchToken(sessionId, tokenHash, this.expiry())) ? tokenHash : null;
-    if (currentHash) return 'ok';
-    return session.tokenExpiresAt > this.now() ? 'ok' : 'expired';
+  /**
+   * For a live websocket: is the session still within its idle lifetime?
+   * Activity on an authenticated connection slides the session's current
+   * token, also when a refresh rotated it since the connection opened.
+   */
+  async keepAlive(sessionId: string): Promise<'ok' | 'expired'> {
+    return (await this.deps.sessions.touchSession(sessionId, this.expiry())) ? 'ok' : 'expired';
   }
 }

@@ -89,7 +89,7 @@ async function handleFrame(input: {
     if (event.type === 'send_message') clientMessageId = event.clientMessageId;
 
     // Idle expiry applies to live connections too: a socket left silent past the token lifetime is done.
-    if ((await deps.sessionService.keepAlive(auth.session.id, auth.tokenHash)) === 'expired') {
+    if ((await deps.sessionService.keepAlive(auth.session.id)) === 'expired') {
       send({ type: 'error', code: 'token_expired', message: 'The session token has expired; create a new session.' });
       socket.close(CLOSE_TOKEN_EXPIRED, 'token_expired');
       return;
