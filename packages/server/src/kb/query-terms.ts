@@ -1,3 +1,5 @@
+import { redactText } from '../guardrails/redaction.js';
+
 /**
  * Turns a customer's question into search terms: lower-cased words without
  * question filler, each with the travel-support synonyms customers use for
@@ -51,7 +53,10 @@ export interface QueryTerm {
 }
 
 export function queryTerms(text: string): QueryTerm[] {
-  const normalised = text.toLowerCase().replace(/money\s+back/g, 'moneyback').replace(/sign\s+in/g, 'signin');
+  // Personal details (emails, phone and card numbers) say nothing about the topic
+  // and, being unknown to the KB, would only dilute the match.
+  const withoutPii = redactText(text).replace(/\[(?:EMAIL|CARD|IBAN|PHONE|TOKEN|JWT)\]/g, ' ');
+  const normalised = withoutPii.toLowerCase().replace(/money\s+back/g, 'moneyback').replace(/sign\s+in/g, 'signin');
   const words = normalised.match(/[a-z0-9]+/g) ?? [];
   const seen = new Set<string>();
   const terms: QueryTerm[] = [];
