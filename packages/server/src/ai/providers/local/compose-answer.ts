@@ -91,10 +91,12 @@ export function composeFromToolResult(toolName: string, content: string, questio
       const booking = result.data.data.booking;
       const when = booking.endDate ? `${booking.startDate} to ${booking.endDate}` : booking.startDate;
       const fare = booking.fareType ? `, ${booking.fareType} fare` : '';
-      const travellers = booking.kind === 'flight' ? `${booking.passengers} passenger${booking.passengers === 1 ? '' : 's'}` : `${booking.passengers} guest${booking.passengers === 1 ? '' : 's'}`;
+      const noun = booking.kind === 'flight' ? 'passenger' : 'guest';
+      // Host summaries often already say "2 passengers"; do not say it twice.
+      const travellers = new RegExp(`\\b${noun}s?\\b`, 'i').test(booking.summary) ? '' : `, ${booking.passengers} ${noun}${booking.passengers === 1 ? '' : 's'}`;
       return (
         `Your booking ${booking.reference} is ${statusPhrases[booking.status] ?? booking.status.replace(/_/g, ' ')}. ` +
-        `${booking.summary} (${when}${fare}, ${travellers}), total ${formatMoney(booking.totalAmount, booking.currency)}. ` +
+        `${booking.summary} (${when}${fare}${travellers}), total ${formatMoney(booking.totalAmount, booking.currency)}. ` +
         'Is there anything you would like to do with this booking?'
       );
     }
