@@ -83,6 +83,8 @@ export const messageSchema = z.object({
   citations: z.array(citationSchema),
   /** Extension: the client's id for a user message. */
   clientMessageId: z.string().optional(),
+  /** Extension: the customer's thumbs up/down on an assistant or agent reply. */
+  rating: z.enum(['up', 'down']).optional(),
 });
 export type Message = z.infer<typeof messageSchema>;
 

@@ -175,10 +175,15 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
       client.send({ type: 'send_message', clientMessageId: 'fast-2', text: 'What is the cabin baggage allowance?' });
       const ack1 = await client.waitFor('ack', (event) => event.clientMessageId === 'fast-1');
       const ack2 = await client.waitFor('ack', (event) => event.clientMessageId === 'fast-2');
-      const { rows } = await waitForRows(server, session.sessionId, 4);
-      expect(rows.map((row) => row.role)).toEqual(['user', 'user', 'assistant', 'assistant']);
-      const replies = await Promise.all([ack1, ack2].map((ack) => server.db.query<{ id: string }>('SELECT id FROM support_chat_messages WHERE reply_to_id = $1', [ack.messageId])));
+      await waitForRows(server, session.sessionId, 4);
+      const replies = await Promise.all(
+        [ack1, ack2].map((ack) =>
+          server.db.query<{ seq: string }>('SELECT seq::text AS seq FROM support_chat_messages WHERE reply_to_id = $1', [ack.messageId]),
+        ),
+      );
       expect(replies.map((reply) => reply.rows.length)).toEqual([1, 1]);
+      // The first question is answered first: replies of one session are made one at a time.
+      expect(Number(replies[0]?.rows[0]?.seq)).toBeLessThan(Number(replies[1]?.rows[0]?.seq));
       client.close();
     });
 
@@ -237,6 +242,9 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
       expect(await client.waitFor('feedback_recorded')).toEqual({ type: 'feedback_recorded', messageId: reply.id, rating: 'down' });
       const stored = await server.db.query<{ rating: string }>('SELECT rating FROM support_chat_messages WHERE id = $1', [reply.id]);
       expect(stored.rows[0]?.rating).toBe('down');
+      const history = await fetch(`${server.url}/support/chat/session/${session.sessionId}/messages`, { headers: { authorization: `Bearer ${session.token}` } });
+      const rated = messageHistoryResponseSchema.parse(await history.json()).messages.find((message) => message.id === reply.id);
+      expect(rated?.rating).toBe('down');
 
       for (const messageId of [ack.messageId, 'msg_does_not_exist']) {
         const from = client.events.length;

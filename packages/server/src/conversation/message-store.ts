@@ -8,10 +8,11 @@ interface MessageRow extends Record<string, unknown> {
   text: string;
   client_message_id: string | null;
   citations: unknown;
+  rating: 'up' | 'down' | null;
   created_at: Date | string;
 }
 
-const columns = 'id, role, text, client_message_id, citations, created_at';
+const columns = 'id, role, text, client_message_id, citations, rating, created_at';
 
 function toMessage(row: MessageRow): Message {
   const citations = Array.isArray(row.citations) ? (row.citations as Citation[]) : [];
@@ -22,6 +23,7 @@ function toMessage(row: MessageRow): Message {
     createdAt: new Date(row.created_at).toISOString(),
     citations,
     ...(row.client_message_id ? { clientMessageId: row.client_message_id } : {}),
+    ...(row.rating ? { rating: row.rating } : {}),
   };
 }
 

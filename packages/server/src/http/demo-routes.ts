@@ -22,9 +22,12 @@ export function registerDemoRoutes(app: FastifyInstance, deps: { db: Queryable; 
       .send(html);
   });
 
+  // Browsers ask for it on every load; an empty answer keeps the logs free of 404s.
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
+
   app.get('/demo/customers', async () => {
     const { rows } = await deps.db.query<{ id: string; name: string; tier: string; references: string[] }>(
-      `SELECT c.id, c.name, c.tier, coalesce(array_agg(b.reference ORDER BY b.start_date) FILTER (WHERE b.reference IS NOT NULL), '{}') AS references
+      `SELECT c.id, c.name, c.tier, coalesce(array_agg(b.reference ORDER BY b.start_date DESC) FILTER (WHERE b.reference IS NOT NULL), '{}') AS references
          FROM demo_customers c LEFT JOIN demo_bookings b ON b.customer_id = c.id
         GROUP BY c.id, c.name, c.tier ORDER BY c.id`,
     );
