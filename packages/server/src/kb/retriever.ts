@@ -5,7 +5,14 @@
  */
 
 export interface KbSearchQuery {
+  /** The customer's latest message (or the model's search query). */
   text: string;
+  /**
+   * Earlier turns of the conversation, oldest first, customer and assistant
+   * alike. Follow-up questions ("what's the check-in time for that?") name
+   * their subject only here, so retrieval uses them to resolve it.
+   */
+  context?: string[];
   limit?: number;
   locale?: string;
   category?: string;
@@ -17,6 +24,8 @@ export interface KbHit {
   title: string;
   url: string;
   category: string | null;
+  /** The hotel, place or product an entity-specific article is about; null for general policies. */
+  entity?: string | null;
   heading: string | null;
   /** The passage text the answer may use. */
   passage: string;
