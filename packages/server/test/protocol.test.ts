@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageHistoryResponseSchema, refreshSessionResponseSchema, type Message } from '@support/protocol';
+import { SignJWT } from 'jose';
 import { ChatTestClient } from './chat-client.js';
-import { openSession, postSession, signCustomerToken, startTestServer, testDrivers, type RunningTestServer } from './test-server.js';
+import { openSession, postSession, signCustomerToken, startTestServer, TEST_HOST_SECRET, testDrivers, type RunningTestServer } from './test-server.js';
 
 /**
  * The wire contract (shared/PROTOCOL.md) exercised over real HTTP and a real
@@ -40,6 +41,26 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
       const customer = await openSession(server.url, { customerToken: await signCustomerToken(server, 'cus_alice'), locale: 'en-GB' });
       expect(customer.customer).toEqual({ id: 'cus_alice', name: null });
       expect(customer.token).not.toBe(guest.token);
+    });
+
+    it('accepts a token the host signs on its own with HOST_JWT_SECRET, exactly like the demo page\'s', async () => {
+      // What a reader of the README does: sign with any JWT library, no code of ours involved.
+      const hostSigned = await new SignJWT({ name: 'Alice Martin', email: 'alice.martin@example.com' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('cus_alice')
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(new TextEncoder().encode(TEST_HOST_SECRET));
+      const session = await openSession(server.url, { customerToken: hostSigned });
+      expect(session.customer).toEqual({ id: 'cus_alice', name: 'Alice Martin' });
+      const client = await ChatTestClient.connect(server.url, session.token);
+      const { reply } = await client.ask("What's the status of my booking SKY4F2?");
+      expect(reply.text).toContain('SKY4F2');
+      expect(reply.text).toMatch(/confirmed/);
+      client.close();
+
+      const wrongSecret = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('cus_alice').setExpirationTime('5m').sign(new TextEncoder().encode('x'.repeat(40)));
+      expect((await postSession(server.url, { customerToken: wrongSecret })).status).toBe(401);
     });
 
     it('refuses bad customer tokens and malformed bodies with the error shape of the contract', async () => {
