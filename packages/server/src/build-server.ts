@@ -24,7 +24,9 @@ import { createCreateTicketTool } from './tools/create-ticket.js';
 import { createGetWalletBalanceTool } from './tools/get-wallet-balance.js';
 import { createLookupBookingTool } from './tools/lookup-booking.js';
 import { createSearchKnowledgeBaseTool } from './tools/search-knowledge-base.js';
+import { ToolAuditLog } from './tools/tool-audit-log.js';
 import { ToolRuntime } from './tools/tool-runtime.js';
+import { RateLimits } from './guardrails/rate-limits.js';
 import { registerChatSocket } from './ws/chat-socket.js';
 
 export interface ServerParts {
@@ -33,6 +35,8 @@ export interface ServerParts {
   model: ChatModel;
   logger: Logger;
   bus?: SessionEventBus;
+  /** Redis-backed in server mode; in memory when absent. */
+  rateLimits?: RateLimits;
 }
 
 export interface BuiltServer {
@@ -66,6 +70,8 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   const escalation = new EscalationService({ db, bus });
   const retriever = new CachingRetriever(new FullTextRetriever(db));
   const hostData = new DemoHostDataAdapter(db);
+  const rateLimits = parts.rateLimits ?? new RateLimits(undefined, (error) => logger.error({ err: error }, 'rate limiter store failed; allowing'));
+  const toolAudit = new ToolAuditLog(db);
   const tools = new ToolRuntime(
     [
       createSearchKnowledgeBaseTool({ retriever }),
@@ -73,7 +79,12 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
       createGetWalletBalanceTool({ hostData }),
       createCreateTicketTool({ escalation, sessions }),
     ],
-    { defaultTimeoutMs: config.ai.toolTimeoutMs, onError: (tool, error) => logger.error({ err: error, tool }, 'tool failed') },
+    {
+      defaultTimeoutMs: config.ai.toolTimeoutMs,
+      rateLimits,
+      audit: (entry) => toolAudit.record(entry),
+      onError: (tool, error) => logger.error({ err: error, tool }, 'tool failed'),
+    },
   );
   const assistant = new AssistantReplies({
     db,

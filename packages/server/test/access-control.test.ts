@@ -89,6 +89,13 @@ describe('customer A can never read customer B\'s data', () => {
       const lookups = rows.flatMap((row) => row.tool_calls).filter((call) => call.name === 'lookup_booking');
       expect(lookups.length).toBeGreaterThanOrEqual(8);
       expect(lookups.every((call) => call.outcome !== 'ok')).toBe(true);
+      // Each refusal is audited under the caller, with the reason.
+      const audit = await server.db.query<{ customer_id: string; outcome: string }>(
+        `SELECT customer_id, outcome FROM support_tool_audit WHERE session_id = $1 AND tool = 'lookup_booking'`,
+        [session.sessionId],
+      );
+      expect(audit.rows.length).toBe(lookups.length);
+      expect(audit.rows.every((row) => row.customer_id === ALICE && row.outcome !== 'ok')).toBe(true);
       expect(await leakedSecrets(server, client, session.sessionId, kenjiSecrets)).toEqual([]);
       client.close();
     });

@@ -13,6 +13,7 @@ export function createCreateTicketTool(deps: { escalation: EscalationService; se
       reason: z.string().trim().max(1000).optional().describe('Why a human is needed, in a sentence or two.'),
     }),
     roles: ['guest', 'customer'],
+    rateLimit: { points: 5, durationSeconds: 3600 },
     async execute(args, context) {
       const session = await deps.sessions.findById(context.sessionId);
       if (!session) return toolRefusal('session_not_found', 'The conversation no longer exists.');

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { CitationRegistry } from '../ai/citation-registry.js';
 import type { Identity, Role } from '../conversation/identity.js';
+import type { RateLimitRule } from '../guardrails/rate-limits.js';
 
 export interface ToolContext {
   identity: Identity;
@@ -23,6 +24,8 @@ export interface Tool<Args = unknown> {
   /** Roles allowed to call it; checked by the runtime before the handler runs. */
   roles: readonly Role[];
   timeoutMs?: number;
+  /** Per caller (customer, or session for guests), across all their sessions and every node. */
+  rateLimit?: RateLimitRule;
   execute(args: Args, context: ToolContext): Promise<ToolResult>;
 }
 

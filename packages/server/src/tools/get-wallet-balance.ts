@@ -9,6 +9,7 @@ export function createGetWalletBalanceTool(deps: { hostData: HostDataAdapter }) 
     // Deliberately no customer id argument: the wallet is always the caller's.
     parameters: z.object({}).strip(),
     roles: ['customer'],
+    rateLimit: { points: 20, durationSeconds: 60 },
     async execute(_args, context) {
       if (context.identity.kind !== 'customer') return toolRefusal('sign_in_required', 'The customer is not signed in.');
       const wallet = await deps.hostData.getWallet(context.identity.customerId);

@@ -15,6 +15,7 @@ export function createLookupBookingTool(deps: { hostData: HostDataAdapter }) {
       "Look up one of the signed-in customer's own bookings by its 6-character reference: status, itinerary, dates, fare type, amount. Bookings of other people are never returned.",
     parameters: z.object({ bookingReference: bookingReferenceSchema.describe('The booking reference, e.g. SKY4F2.') }),
     roles: ['customer'],
+    rateLimit: { points: 20, durationSeconds: 60 },
     async execute(args, context) {
       if (context.identity.kind !== 'customer') return toolRefusal('sign_in_required', 'The customer is not signed in.');
       const booking = await deps.hostData.findCustomerBooking(context.identity.customerId, args.bookingReference);

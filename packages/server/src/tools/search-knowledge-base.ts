@@ -12,6 +12,7 @@ export function createSearchKnowledgeBaseTool(deps: { retriever: KnowledgeRetrie
       category: z.string().max(64).optional().describe('Optional article category, e.g. "refunds" or "baggage".'),
     }),
     roles: ['guest', 'customer', 'agent', 'admin'],
+    rateLimit: { points: 60, durationSeconds: 60 },
     async execute(args, context) {
       const hits = await deps.retriever.search({ text: args.query, limit: 4, ...(args.category ? { category: args.category } : {}) });
       return {

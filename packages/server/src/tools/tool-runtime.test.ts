@@ -80,3 +80,28 @@ describe('ToolRuntime', () => {
     expect(definitions[0]?.parameters).toMatchObject({ type: 'object', properties: { reference: { type: 'string', maxLength: 10 } }, required: ['reference'] });
   });
 });
+
+describe('ToolRuntime rate limits and audit', () => {
+  it('refuses a caller past the tool\'s limit with rate_limited, per caller, and audits every call', async () => {
+    const { RateLimits } = await import('../guardrails/rate-limits.js');
+    const audited: Array<{ tool: string; outcome: string; customer: string | null }> = [];
+    const limited = defineTool({ ...echo, name: 'limited_echo', rateLimit: { points: 2, durationSeconds: 60 } });
+    const guarded = new ToolRuntime([limited], {
+      defaultTimeoutMs: 1000,
+      rateLimits: new RateLimits(),
+      audit: async (entry) => {
+        audited.push({ tool: entry.tool, outcome: entry.outcome, customer: entry.identity.kind === 'customer' ? entry.identity.customerId : null });
+      },
+    });
+    const call = (identity: Identity) =>
+      guarded.execute({ id: 'c', name: 'limited_echo', arguments: '{"reference":"ABC123"}' }, { identity, sessionId: 'ses_x', citations: new CitationRegistry() });
+    const outcomes = [];
+    for (let attempt = 0; attempt < 3; attempt += 1) outcomes.push((await call(customer)).result.ok);
+    expect(outcomes).toEqual([true, true, false]);
+    expect((await call(customer)).result).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
+    // Another customer has their own budget.
+    expect((await call({ kind: 'customer', customerId: 'cus_b', name: null, email: null })).result.ok).toBe(true);
+    expect(audited.map((entry) => entry.outcome)).toEqual(['ok', 'ok', 'rate_limited', 'rate_limited', 'ok']);
+    expect(audited.every((entry) => entry.tool === 'limited_echo')).toBe(true);
+  });
+});

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { ToolCall, ToolDefinition } from '../ai/model-port.js';
 import { roleOf, type Role } from '../conversation/identity.js';
+import type { RateLimits } from '../guardrails/rate-limits.js';
 import type { Tool, ToolContext, ToolResult } from './define-tool.js';
+import type { ToolAuditEntry } from './tool-audit-log.js';
 
 export interface ToolExecution {
   call: ToolCall;
@@ -22,7 +24,13 @@ export class ToolRuntime {
 
   constructor(
     tools: ReadonlyArray<Tool<any>>,
-    private readonly options: { defaultTimeoutMs: number; onError?: (tool: string, error: unknown) => void },
+    private readonly options: {
+      defaultTimeoutMs: number;
+      rateLimits?: RateLimits;
+      /** Every execution, refused or not, is reported here (the audit log). */
+      audit?: (entry: ToolAuditEntry) => Promise<void>;
+      onError?: (tool: string, error: unknown) => void;
+    },
   ) {
     this.tools = new Map(tools.map((tool) => [tool.name, tool]));
   }
@@ -45,7 +53,20 @@ export class ToolRuntime {
   async execute(call: ToolCall, context: Omit<ToolContext, 'signal'> & { signal?: AbortSignal }): Promise<ToolExecution> {
     const started = performance.now();
     const result = await this.run(call, context);
-    return { call, result, latencyMs: Math.round(performance.now() - started) };
+    const latencyMs = Math.round(performance.now() - started);
+    if (this.options.audit) {
+      const entry = {
+        sessionId: context.sessionId,
+        identity: context.identity,
+        tool: call.name,
+        rawArguments: call.arguments,
+        outcome: result.ok ? 'ok' : result.error.code,
+        latencyMs,
+      };
+      // An audit write that fails must not turn a served answer into an error; it is reported instead.
+      await this.options.audit(entry).catch((error: unknown) => this.options.onError?.('audit', error));
+    }
+    return { call, result, latencyMs };
   }
 
   private async run(call: ToolCall, context: Omit<ToolContext, 'signal'> & { signal?: AbortSignal }): Promise<ToolResult> {
@@ -57,6 +78,15 @@ export class ToolRuntime {
       return role === 'guest'
         ? { ok: false, error: { code: 'sign_in_required', message: 'The customer is not signed in. Ask them to sign in to see account or booking details.' } }
         : { ok: false, error: { code: 'forbidden', message: 'This tool is not available to this user.' } };
+    }
+
+    if (tool.rateLimit && this.options.rateLimits) {
+      const caller = context.identity.kind === 'customer' ? `customer:${context.identity.customerId}` : `session:${context.sessionId}`;
+      const verdict = await this.options.rateLimits.consume(`tool:${tool.name}`, tool.rateLimit, caller);
+      if (!verdict.allowed) {
+        const seconds = Math.ceil(verdict.retryAfterMs / 1000);
+        return { ok: false, error: { code: 'rate_limited', message: `The ${tool.name} tool was used too often; it can be used again in ${seconds} s.` } };
+      }
     }
 
     if (call.arguments.length > MAX_ARGUMENT_CHARS) {
