@@ -97,10 +97,19 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     requestTimeoutMs: config.ai.requestTimeoutMs,
     onProviderError: (error) => logger.warn({ err: error, provider: model.provider }, 'model call failed; sent the fallback reply'),
   });
-  const turns = new ChatTurns({ sessions, messages, escalation, assistant, bus, maxMessageChars: config.maxMessageChars });
+  const turns = new ChatTurns({
+    sessions,
+    messages,
+    escalation,
+    assistant,
+    bus,
+    maxMessageChars: config.maxMessageChars,
+    rateLimits,
+    messagesPerMinute: config.rateLimits.messagesPerMinute,
+  });
 
   // Widened to the base logger type so that route modules take a plain FastifyInstance.
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: MAX_BODY_BYTES });
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: MAX_BODY_BYTES, trustProxy: config.trustProxy });
   app.setErrorHandler((error, request, reply) => {
     const mapped = mapError(error);
     if (mapped.unexpected) request.log.error({ err: error }, 'request failed');
@@ -110,7 +119,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
 
   await app.register(websocket, { options: { maxPayload: MAX_BODY_BYTES } });
   registerHealthRoutes(app, { db });
-  registerChatRoutes(app, { sessionService, messages });
+  registerChatRoutes(app, { sessionService, messages, rateLimits, sessionsPerIpPerMinute: config.rateLimits.sessionsPerIpPerMinute });
   registerChatSocket(app, { sessionService, turns, bus, maxFrameBytes: MAX_BODY_BYTES });
   if (config.demoEnabled) registerDemoRoutes(app, { db, customerTokens });
 

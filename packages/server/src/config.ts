@@ -39,6 +39,9 @@ const envSchema = z.object({
   ALLOW_GUESTS: booleanFromEnv.default(true),
   DEMO_ENABLED: booleanFromEnv.default(true),
   MAX_MESSAGE_CHARS: positiveInt(4000, 4000),
+  RATE_LIMIT_MESSAGES_PER_MINUTE: positiveInt(20, 10_000),
+  RATE_LIMIT_SESSIONS_PER_IP_PER_MINUTE: positiveInt(30, 10_000),
+  TRUST_PROXY: booleanFromEnv.default(false),
   AI_PROVIDER: z.enum(['local', 'openai', 'azure', 'openai-compatible']).default('local'),
   AI_MAX_TOOL_ROUNDS: positiveInt(4, 10),
   AI_TOOL_TIMEOUT_MS: positiveInt(5000, 60_000),
@@ -78,6 +81,9 @@ export interface AppConfig {
   allowGuests: boolean;
   demoEnabled: boolean;
   maxMessageChars: number;
+  rateLimits: { messagesPerMinute: number; sessionsPerIpPerMinute: number };
+  /** Behind a load balancer: take the client IP from X-Forwarded-For. */
+  trustProxy: boolean;
   ai: {
     provider: AiProviderConfig;
     maxToolRounds: number;
@@ -167,6 +173,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     allowGuests: env.ALLOW_GUESTS,
     demoEnabled: env.DEMO_ENABLED,
     maxMessageChars: env.MAX_MESSAGE_CHARS,
+    rateLimits: { messagesPerMinute: env.RATE_LIMIT_MESSAGES_PER_MINUTE, sessionsPerIpPerMinute: env.RATE_LIMIT_SESSIONS_PER_IP_PER_MINUTE },
+    trustProxy: env.TRUST_PROXY,
     ai: {
       provider,
       maxToolRounds: env.AI_MAX_TOOL_ROUNDS,

@@ -360,6 +360,37 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
       expect(await client.waitForClose()).toBe(4401);
     });
 
+    it('rate-limits session creation per client IP and messages per session', async () => {
+      const strict = await startTestServer({
+        database: { db: server.db, drop: async () => {} },
+        env: { RATE_LIMIT_SESSIONS_PER_IP_PER_MINUTE: '3', RATE_LIMIT_MESSAGES_PER_MINUTE: '2' },
+      });
+      try {
+        const statuses = [];
+        for (let attempt = 0; attempt < 4; attempt += 1) statuses.push((await postSession(strict.url)).status);
+        expect(statuses).toEqual([201, 201, 201, 429]);
+        const refused = await fetch(`${strict.url}/support/chat/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+        expect(refused.status).toBe(429);
+        expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(await refused.json()).toMatchObject({ error: { code: 'rate_limited' } });
+
+        // Sessions made before the limit still chat, within their own message budget.
+        const session = await openSession(server.url);
+        const client = await ChatTestClient.connect(strict.url, session.token);
+        await client.ask('hello', 'rl-1');
+        await client.ask('thanks', 'rl-2');
+        const from = client.events.length;
+        client.send({ type: 'send_message', clientMessageId: 'rl-3', text: 'one more' });
+        expect(await client.waitFor('error', () => true, { from })).toMatchObject({ code: 'rate_limited', clientMessageId: 'rl-3' });
+        expect(client.closeCode).toBeNull();
+        const stored = await server.db.query('SELECT 1 FROM support_chat_messages WHERE session_id = $1 AND client_message_id = $2', [session.sessionId, 'rl-3']);
+        expect(stored.rows).toEqual([]);
+        client.close();
+      } finally {
+        await strict.app.close();
+      }
+    });
+
     it('refuses an idle-expired token with token_expired on REST and websocket', async () => {
       // A second server over the same database, with a one-second idle lifetime.
       const shortLived = await startTestServer({ database: { db: server.db, drop: async () => {} }, env: { SESSION_TOKEN_TTL_SECONDS: '1' } });

@@ -79,6 +79,9 @@ export async function startTestServer(options: {
     HOST_JWT_SECRET: TEST_HOST_SECRET,
     PORT: '0',
     HOST: '127.0.0.1',
+    // Every test client comes from 127.0.0.1; the limits get tests of their own.
+    RATE_LIMIT_SESSIONS_PER_IP_PER_MINUTE: '10000',
+    RATE_LIMIT_MESSAGES_PER_MINUTE: '1000',
     ...options.env,
   });
   const built = await buildServer({ config, db: database.db, model: options.model ?? createLocalChatModel(), logger: createLogger(config.logLevel) });

@@ -4,6 +4,7 @@ import type { SessionEventBus } from '../bus/session-event-bus.js';
 import { AppError } from '../errors/app-error.js';
 import type { EscalationService } from '../escalation/escalation-service.js';
 import { detectEscalationTrigger } from '../escalation/triggers.js';
+import type { RateLimits } from '../guardrails/rate-limits.js';
 import { newMessageId } from './ids.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
 import type { MessageStore } from './message-store.js';
@@ -31,6 +32,8 @@ export class ChatTurns {
       assistant: AssistantReplies;
       bus: SessionEventBus;
       maxMessageChars: number;
+      rateLimits: RateLimits;
+      messagesPerMinute: number;
     },
   ) {}
 
@@ -42,6 +45,10 @@ export class ChatTurns {
     }
     const session = await this.currentSession(sessionId);
     if (session.status === 'closed') throw new AppError('session_closed', 'This conversation is closed; start a new one.');
+    const verdict = await this.deps.rateLimits.consume('messages', { points: this.deps.messagesPerMinute, durationSeconds: 60 }, session.id);
+    if (!verdict.allowed) {
+      throw new AppError('rate_limited', `Too many messages; please wait ${Math.ceil(verdict.retryAfterMs / 1000)} s.`, { status: 429, retryable: true });
+    }
 
     const { message, created } = await this.deps.messages.insertUserMessage(session.id, event.clientMessageId, text);
     toSender({ type: 'ack', clientMessageId: event.clientMessageId, messageId: message.id });

@@ -3,13 +3,24 @@ import { createSessionRequestSchema } from '@support/protocol';
 import { z } from 'zod';
 import type { MessageStore } from '../conversation/message-store.js';
 import type { SessionService } from '../conversation/session-service.js';
+import { AppError } from '../errors/app-error.js';
+import type { RateLimits } from '../guardrails/rate-limits.js';
 import { bearerToken, parseBody } from './request-parsing.js';
 
 const sessionParamsSchema = z.object({ id: z.string().min(1).max(200) });
 
 /** The customer-side REST endpoints of PROTOCOL.md. */
-export function registerChatRoutes(app: FastifyInstance, deps: { sessionService: SessionService; messages: MessageStore }) {
+export function registerChatRoutes(
+  app: FastifyInstance,
+  deps: { sessionService: SessionService; messages: MessageStore; rateLimits: RateLimits; sessionsPerIpPerMinute: number },
+) {
   app.post('/support/chat/session', async (request, reply) => {
+    // Session creation is the cheapest thing to abuse (each one is a row and a token): limited per client IP.
+    const verdict = await deps.rateLimits.consume('session_create', { points: deps.sessionsPerIpPerMinute, durationSeconds: 60 }, request.ip);
+    if (!verdict.allowed) {
+      void reply.header('retry-after', String(Math.ceil(verdict.retryAfterMs / 1000)));
+      throw new AppError('rate_limited', 'Too many new chat sessions from this address; try again shortly.', { status: 429, retryable: true });
+    }
     const body = parseBody(createSessionRequestSchema, request.body);
     const created = await deps.sessionService.create(body);
     return reply.code(201).send(created);
