@@ -19,9 +19,10 @@ import { CachingRetriever } from './kb/caching-retriever.js';
 import { FullTextRetriever } from './kb/full-text-retriever.js';
 import type { Logger } from './logger.js';
 import type { Database } from './storage/database.js';
-import { DemoHostDataAdapter } from './tools/adapters/demo-host-data-adapter.js';
+import { createHostDataAdapter } from './tools/adapters/create-host-data-adapter.js';
 import { createCreateTicketTool } from './tools/create-ticket.js';
 import { createGetWalletBalanceTool } from './tools/get-wallet-balance.js';
+import { createListMyBookingsTool } from './tools/list-my-bookings.js';
 import { createLookupBookingTool } from './tools/lookup-booking.js';
 import { createSearchKnowledgeBaseTool } from './tools/search-knowledge-base.js';
 import { ToolAuditLog } from './tools/tool-audit-log.js';
@@ -69,13 +70,14 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   });
   const escalation = new EscalationService({ db, bus });
   const retriever = new CachingRetriever(new FullTextRetriever(db));
-  const hostData = new DemoHostDataAdapter(db);
+  const hostData = createHostDataAdapter(config.hostAdapter, db);
   const rateLimits = parts.rateLimits ?? new RateLimits(undefined, (error) => logger.error({ err: error }, 'rate limiter store failed; allowing'));
   const toolAudit = new ToolAuditLog(db);
   const tools = new ToolRuntime(
     [
       createSearchKnowledgeBaseTool({ retriever }),
       createLookupBookingTool({ hostData }),
+      createListMyBookingsTool({ hostData }),
       createGetWalletBalanceTool({ hostData }),
       createCreateTicketTool({ escalation, sessions }),
     ],
@@ -95,7 +97,8 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     companyName: 'Skyway Travel',
     maxToolRounds: config.ai.maxToolRounds,
     requestTimeoutMs: config.ai.requestTimeoutMs,
-    onProviderError: (error) => logger.warn({ err: error, provider: model.provider }, 'model call failed; sent the fallback reply'),
+    reportError: (stage, error) =>
+      logger.warn({ err: error, stage, provider: model.provider }, stage === 'model' ? 'model call failed; sent the fallback reply' : 'customer profile unavailable; answering without it'),
   });
   const turns = new ChatTurns({
     sessions,

@@ -64,6 +64,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ DEMO_ENABLED: 'false', HOST_JWT_SECRET: 'x'.repeat(32) }).demoEnabled).toBe(false);
   });
 
+  it('configures the host API adapter, preferring HMAC signing', () => {
+    expect(problemsOf({ HOST_ADAPTER: 'http' }).map((problem) => problem.split(':')[0])).toEqual(['HOST_API_BASE_URL', 'HOST_API_HMAC_SECRET']);
+    const config = loadConfig({ HOST_ADAPTER: 'http', HOST_API_BASE_URL: 'https://api.example/x', HOST_API_HMAC_SECRET: 'h'.repeat(32), HOST_API_TOKEN: 'tok' });
+    expect(config.hostAdapter).toEqual({ kind: 'http', baseUrl: 'https://api.example/x', auth: { kind: 'hmac', secret: 'h'.repeat(32) }, timeoutMs: 3000, retries: 2 });
+  });
+
   it('is documented: .env.example lists exactly the variables it reads', () => {
     const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
     const listed = example.split('\n').flatMap((line) => /^([A-Z0-9_]+)=/.exec(line)?.[1] ?? []);

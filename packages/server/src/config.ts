@@ -42,6 +42,12 @@ const envSchema = z.object({
   RATE_LIMIT_MESSAGES_PER_MINUTE: positiveInt(20, 10_000),
   RATE_LIMIT_SESSIONS_PER_IP_PER_MINUTE: positiveInt(30, 10_000),
   TRUST_PROXY: booleanFromEnv.default(false),
+  HOST_ADAPTER: z.enum(['demo', 'http']).default('demo'),
+  HOST_API_BASE_URL: optionalNonEmpty.pipe(z.url().optional()),
+  HOST_API_TOKEN: optionalNonEmpty,
+  HOST_API_HMAC_SECRET: optionalNonEmpty.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  HOST_API_TIMEOUT_MS: positiveInt(3000, 60_000),
+  HOST_API_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
   AI_PROVIDER: z.enum(['local', 'openai', 'azure', 'openai-compatible']).default('local'),
   AI_MAX_TOOL_ROUNDS: positiveInt(4, 10),
   AI_TOOL_TIMEOUT_MS: positiveInt(5000, 60_000),
@@ -67,6 +73,10 @@ export type AiProviderConfig =
   | { kind: 'openai-compatible'; apiKey: string; model: string; baseURL: string }
   | { kind: 'azure'; endpoint: string; apiKey: string; deployment: string; apiVersion: string };
 
+export type HostAdapterConfig =
+  | { kind: 'demo' }
+  | { kind: 'http'; baseUrl: string; auth: { kind: 'bearer'; token: string } | { kind: 'hmac'; secret: string }; timeoutMs: number; retries: number };
+
 export interface AppConfig {
   nodeEnv: Env['NODE_ENV'];
   port: number;
@@ -84,6 +94,8 @@ export interface AppConfig {
   rateLimits: { messagesPerMinute: number; sessionsPerIpPerMinute: number };
   /** Behind a load balancer: take the client IP from X-Forwarded-For. */
   trustProxy: boolean;
+  /** Where tools read bookings and wallets: the demo tables or the host's own API. */
+  hostAdapter: HostAdapterConfig;
   ai: {
     provider: AiProviderConfig;
     maxToolRounds: number;
@@ -140,6 +152,22 @@ function providerConfig(env: Env, problems: string[]): AiProviderConfig {
   }
 }
 
+function hostAdapterConfig(env: Env, problems: string[]): HostAdapterConfig {
+  if (env.HOST_ADAPTER === 'demo') return { kind: 'demo' };
+  if (!env.HOST_API_BASE_URL) problems.push('HOST_API_BASE_URL: required when HOST_ADAPTER=http');
+  if (!env.HOST_API_HMAC_SECRET && !env.HOST_API_TOKEN) {
+    problems.push('HOST_API_HMAC_SECRET: required when HOST_ADAPTER=http (or set HOST_API_TOKEN for bearer auth)');
+  }
+  return {
+    kind: 'http',
+    baseUrl: env.HOST_API_BASE_URL ?? '',
+    // HMAC wins when both are set: it also binds the request body and time.
+    auth: env.HOST_API_HMAC_SECRET ? { kind: 'hmac', secret: env.HOST_API_HMAC_SECRET } : { kind: 'bearer', token: env.HOST_API_TOKEN ?? '' },
+    timeoutMs: env.HOST_API_TIMEOUT_MS,
+    retries: env.HOST_API_RETRIES,
+  };
+}
+
 /** Reads and validates the configuration; throws ConfigError listing every problem. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(source);
@@ -156,6 +184,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const env = parsed.data;
   const problems: string[] = [];
   const provider = providerConfig(env, problems);
+  const hostAdapter = hostAdapterConfig(env, problems);
   if (!env.HOST_JWT_SECRET && !env.DEMO_ENABLED) {
     problems.push('HOST_JWT_SECRET: required when DEMO_ENABLED=false (the host application signs customer tokens with it)');
   }
@@ -175,6 +204,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     maxMessageChars: env.MAX_MESSAGE_CHARS,
     rateLimits: { messagesPerMinute: env.RATE_LIMIT_MESSAGES_PER_MINUTE, sessionsPerIpPerMinute: env.RATE_LIMIT_SESSIONS_PER_IP_PER_MINUTE },
     trustProxy: env.TRUST_PROXY,
+    hostAdapter,
     ai: {
       provider,
       maxToolRounds: env.AI_MAX_TOOL_ROUNDS,

@@ -54,7 +54,8 @@ export class AssistantReplies {
       companyName: string;
       maxToolRounds: number;
       requestTimeoutMs: number;
-      onProviderError?: (error: unknown) => void;
+      /** A degraded reply: the model failed ('model') or the host could not give the profile ('host_profile'). */
+      reportError?: (stage: 'model' | 'host_profile', error: unknown) => void;
     },
   ) {}
 
@@ -98,14 +99,20 @@ export class AssistantReplies {
       if (text === '') return { text: PROVIDER_FAILURE_TEXT, citations: [], answeredByModel: false };
       return { text: result.text, citations: citations.citedIn(result.text), answeredByModel: true };
     } catch (error) {
-      this.deps.onProviderError?.(error);
+      this.deps.reportError?.('model', error);
       return { text: PROVIDER_FAILURE_TEXT, citations: [], answeredByModel: false };
     }
   }
 
+  /** The profile for the prompt; when the host cannot say, the identity the host token vouched for is enough. */
   private async profileOf(identity: Extract<Identity, { kind: 'customer' }>) {
-    const profile = await this.deps.hostData.getCustomerProfile(identity.customerId);
-    return profile ?? { id: identity.customerId, name: identity.name ?? 'the customer', tier: 'unknown', locale: 'en' };
+    const fallback = { id: identity.customerId, name: identity.name ?? 'the customer', tier: 'unknown', locale: 'en' };
+    try {
+      return (await this.deps.hostData.getCustomerProfile(identity.customerId)) ?? fallback;
+    } catch (error) {
+      this.deps.reportError?.('host_profile', error);
+      return fallback;
+    }
   }
 }
 

@@ -5,39 +5,47 @@
  * Views are chosen fields, never raw rows.
  */
 
-export interface CustomerProfile {
-  id: string;
-  name: string;
-  tier: string;
-  locale: string;
-}
+import { z } from 'zod';
 
-export interface BookingView {
-  reference: string;
-  kind: 'flight' | 'hotel';
-  status: string;
-  fareType: string | null;
-  summary: string;
-  origin: string | null;
-  destination: string | null;
-  hotelName: string | null;
-  city: string | null;
-  startDate: string;
-  endDate: string | null;
-  passengers: number;
-  totalAmount: string;
-  currency: string;
-}
+// Schemas as well as types: the HTTP adapter parses what a host sends with them.
+export const customerProfileSchema = z.object({
+  id: z.string().min(1),
+  name: z.string(),
+  tier: z.string(),
+  locale: z.string(),
+});
+export type CustomerProfile = z.infer<typeof customerProfileSchema>;
 
-export interface WalletView {
-  balance: string;
-  currency: string;
-  updatedAt: string;
-}
+export const bookingViewSchema = z.object({
+  reference: z.string().min(1),
+  kind: z.enum(['flight', 'hotel']),
+  status: z.string(),
+  fareType: z.string().nullable(),
+  summary: z.string(),
+  origin: z.string().nullable(),
+  destination: z.string().nullable(),
+  hotelName: z.string().nullable(),
+  city: z.string().nullable(),
+  startDate: z.string(),
+  endDate: z.string().nullable(),
+  passengers: z.number().int().nonnegative(),
+  totalAmount: z.string(),
+  currency: z.string(),
+});
+export type BookingView = z.infer<typeof bookingViewSchema>;
+
+export const walletViewSchema = z.object({
+  balance: z.string(),
+  currency: z.string(),
+  updatedAt: z.string(),
+});
+export type WalletView = z.infer<typeof walletViewSchema>;
 
 export interface HostDataAdapter {
   getCustomerProfile(customerId: string): Promise<CustomerProfile | null>;
   /** The booking if it exists AND belongs to the customer; otherwise null (no difference shown). */
   findCustomerBooking(customerId: string, reference: string): Promise<BookingView | null>;
+  /** The customer's bookings, most recent departure first. */
+  listCustomerBookings(customerId: string): Promise<BookingView[]>;
   getWallet(customerId: string): Promise<WalletView | null>;
 }

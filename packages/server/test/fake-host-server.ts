@@ -1,0 +1,111 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadDemoData } from '../src/demo/demo-data.js';
+import { SIGNATURE_HEADER, verifyHostRequest } from '../src/tools/adapters/host-request-signing.js';
+
+/**
+ * Plays the travel company's own API over real HTTP, with the demo data: it
+ * verifies the caller's credential (bearer token or HMAC signature) as a real
+ * host would, and can be told to fail, stall or refuse.
+ */
+export interface FakeHostServer {
+  url: string;
+  /** Every request: path, the customer header, and whether its credential verified. */
+  requests: Array<{ method: string; path: string; customerId: string | undefined; authenticated: boolean }>;
+  /** The next `count` requests get this status (e.g. 500, 503, 403). */
+  failNext(count: number, status: number): void;
+  /** The next `count` requests wait this long before answering (to trip timeouts). */
+  stallNext(count: number, ms: number): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeHostServer(auth: { bearer?: string; hmacSecret?: string }): Promise<FakeHostServer> {
+  const data = await loadDemoData();
+  const requests: FakeHostServer['requests'] = [];
+  let failures: { count: number; status: number } = { count: 0, status: 500 };
+  let stalls: { count: number; ms: number } = { count: 0, ms: 0 };
+
+  const bookingView = (booking: (typeof data.bookings)[number]) => ({
+    reference: booking.reference,
+    kind: booking.kind,
+    status: booking.status,
+    fareType: booking.fareType ?? null,
+    summary: booking.summary,
+    origin: booking.origin ?? null,
+    destination: booking.destination ?? null,
+    hotelName: booking.hotelName ?? null,
+    city: booking.city ?? null,
+    startDate: booking.startDate,
+    endDate: booking.endDate ?? null,
+    passengers: booking.passengers,
+    totalAmount: booking.totalAmount.toFixed(2),
+    currency: booking.currency,
+  });
+
+  const authenticated = (request: IncomingMessage, body: string): boolean => {
+    if (auth.bearer) return request.headers.authorization === `Bearer ${auth.bearer}`;
+    if (auth.hmacSecret) {
+      const signature = request.headers[SIGNATURE_HEADER];
+      return verifyHostRequest(auth.hmacSecret, { method: request.method ?? 'GET', path: request.url ?? '/', body, signature: typeof signature === 'string' ? signature : undefined });
+    }
+    return false;
+  };
+
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', async () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const customerHeader = request.headers['x-customer-id'];
+      const customerId = typeof customerHeader === 'string' ? customerHeader : undefined;
+      const ok = authenticated(request, body);
+      requests.push({ method: request.method ?? 'GET', path: request.url ?? '/', customerId, authenticated: ok });
+      const send = (status: number, payload?: unknown) => {
+        response.writeHead(status, { 'content-type': 'application/json' });
+        response.end(payload === undefined ? '' : JSON.stringify(payload));
+      };
+      if (stalls.count > 0) {
+        stalls.count -= 1;
+        await new Promise((resolve) => setTimeout(resolve, stalls.ms));
+      }
+      if (failures.count > 0) {
+        failures.count -= 1;
+        return send(failures.status, { error: 'scripted failure' });
+      }
+      if (!ok) return send(401, { error: 'bad credential' });
+
+      const match = /^\/api\/customers\/([^/]+)(?:\/(bookings|wallet)(?:\/([^/]+))?)?$/.exec(request.url ?? '');
+      const pathCustomer = match?.[1] ? decodeURIComponent(match[1]) : undefined;
+      // A real host checks the acting customer in the path against the one the caller names.
+      if (!match || !pathCustomer || pathCustomer !== customerId) return send(404, { error: 'not found' });
+      const customer = data.customers.find((candidate) => candidate.id === pathCustomer);
+      if (!customer) return send(404, { error: 'no such customer' });
+      if (!match[2]) return send(200, { id: customer.id, name: customer.name, tier: customer.tier, locale: customer.locale });
+      if (match[2] === 'wallet') {
+        const wallet = data.wallets.find((candidate) => candidate.customerId === customer.id);
+        return wallet ? send(200, { balance: wallet.balance.toFixed(2), currency: wallet.currency, updatedAt: wallet.updatedAt }) : send(404);
+      }
+      const own = data.bookings.filter((booking) => booking.customerId === customer.id);
+      if (!match[3]) return send(200, { bookings: own.map(bookingView) });
+      const booking = own.find((candidate) => candidate.reference === decodeURIComponent(match[3] ?? ''));
+      return booking ? send(200, bookingView(booking)) : send(404, { error: 'not found' });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/api`,
+    requests,
+    failNext: (count, status) => {
+      failures = { count, status };
+    },
+    stallNext: (count, ms) => {
+      stalls = { count, ms };
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
