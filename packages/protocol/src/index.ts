@@ -114,14 +114,40 @@ export const resumeEventSchema = z.object({
   afterMessageId: z.string().min(1).max(200).optional(),
 });
 
+/** Extension: the customer confirms or declines an action the assistant proposed (see `action_proposed`). */
+export const confirmActionEventSchema = z.object({ type: z.literal('confirm_action'), actionId: z.string().min(1).max(200) });
+export const cancelActionEventSchema = z.object({ type: z.literal('cancel_action'), actionId: z.string().min(1).max(200) });
+
 export const clientEventSchema = z.discriminatedUnion('type', [
   sendMessageEventSchema,
   escalateEventSchema,
   feedbackEventSchema,
   resumeEventSchema,
+  confirmActionEventSchema,
+  cancelActionEventSchema,
 ]);
 export type ClientEvent = z.infer<typeof clientEventSchema>;
-export const clientEventTypes = ['send_message', 'escalate', 'feedback', 'resume'] as const;
+export const clientEventTypes = ['send_message', 'escalate', 'feedback', 'resume', 'confirm_action', 'cancel_action'] as const;
+
+export const moneySchema = z.object({ amount: z.string(), currency: z.string() });
+
+/** Extension: a change to the customer's booking that waits for their confirmation. Nothing has happened yet. */
+export const proposedActionSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['booking_cancellation', 'booking_change']),
+  bookingReference: z.string(),
+  /** One line for the confirmation card, e.g. "Cancel booking SKY4F2". */
+  title: z.string(),
+  /** What will happen: fees, refund, new date, the policy applied. */
+  details: z.array(z.string()),
+  fee: moneySchema,
+  refund: moneySchema.nullable(),
+  newStartDate: z.string().nullable(),
+  expiresAt: z.string(),
+});
+export type ProposedAction = z.infer<typeof proposedActionSchema>;
+
+export const actionStatusSchema = z.enum(['done', 'cancelled', 'expired', 'failed']);
 
 // ---------------------------------------------------------------- websocket, server to client
 
@@ -151,5 +177,9 @@ export const serverEventSchema = z.discriminatedUnion('type', [
   }),
   /** Extension: the assistant started working on a reply (typing indicator). */
   z.object({ type: z.literal('typing'), role: messageRoleSchema }),
+  /** Extension: an action waits for the customer's confirm_action or cancel_action. */
+  z.object({ type: z.literal('action_proposed'), action: proposedActionSchema }),
+  /** Extension: how a proposed action ended. */
+  z.object({ type: z.literal('action_updated'), actionId: z.string(), status: actionStatusSchema }),
 ]);
 export type ServerEvent = z.infer<typeof serverEventSchema>;

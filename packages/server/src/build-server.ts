@@ -24,6 +24,9 @@ import { createCreateTicketTool } from './tools/create-ticket.js';
 import { createGetWalletBalanceTool } from './tools/get-wallet-balance.js';
 import { createListMyBookingsTool } from './tools/list-my-bookings.js';
 import { createLookupBookingTool } from './tools/lookup-booking.js';
+import { createRequestBookingCancellationTool } from './tools/request-booking-cancellation.js';
+import { createRequestBookingChangeTool } from './tools/request-booking-change.js';
+import { PendingActions } from './conversation/pending-actions.js';
 import { createSearchKnowledgeBaseTool } from './tools/search-knowledge-base.js';
 import { ToolAuditLog } from './tools/tool-audit-log.js';
 import { ToolRuntime } from './tools/tool-runtime.js';
@@ -71,6 +74,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   const escalation = new EscalationService({ db, bus });
   const retriever = new CachingRetriever(new FullTextRetriever(db));
   const hostData = createHostDataAdapter(config.hostAdapter, db);
+  const pendingActions = new PendingActions({ db, hostData, bus, onError: (error) => logger.error({ err: error }, 'booking action failed') });
   const rateLimits = parts.rateLimits ?? new RateLimits(undefined, (error) => logger.error({ err: error }, 'rate limiter store failed; allowing'));
   const toolAudit = new ToolAuditLog(db);
   const tools = new ToolRuntime(
@@ -80,6 +84,8 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
       createListMyBookingsTool({ hostData }),
       createGetWalletBalanceTool({ hostData }),
       createCreateTicketTool({ escalation, sessions }),
+      createRequestBookingCancellationTool({ hostData, pendingActions }),
+      createRequestBookingChangeTool({ hostData, pendingActions }),
     ],
     {
       defaultTimeoutMs: config.ai.toolTimeoutMs,
@@ -123,7 +129,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   await app.register(websocket, { options: { maxPayload: MAX_BODY_BYTES } });
   registerHealthRoutes(app, { db });
   registerChatRoutes(app, { sessionService, messages, rateLimits, sessionsPerIpPerMinute: config.rateLimits.sessionsPerIpPerMinute });
-  registerChatSocket(app, { sessionService, turns, bus, maxFrameBytes: MAX_BODY_BYTES });
+  registerChatSocket(app, { sessionService, turns, pendingActions, bus, maxFrameBytes: MAX_BODY_BYTES });
   if (config.demoEnabled) registerDemoRoutes(app, { db, customerTokens });
 
   return { app, customerTokens, turns };

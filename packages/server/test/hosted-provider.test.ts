@@ -52,7 +52,15 @@ describe('chat service with a hosted (OpenAI-protocol) model', () => {
     expect(system).toMatch(/\[1\] Flight cancellation fees/);
     expect(request?.messages.at(-1)).toMatchObject({ role: 'user', content: 'How much does it cost to cancel a flight?' });
     const toolNames = (request?.tools ?? []).map((tool) => tool.function.name).sort();
-    expect(toolNames).toEqual(['create_ticket', 'get_wallet_balance', 'list_my_bookings', 'lookup_booking', 'search_knowledge_base']);
+    expect(toolNames).toEqual([
+      'create_ticket',
+      'get_wallet_balance',
+      'list_my_bookings',
+      'lookup_booking',
+      'request_booking_cancellation',
+      'request_booking_change',
+      'search_knowledge_base',
+    ]);
     const lookup = request?.tools?.find((tool) => tool.function.name === 'lookup_booking');
     expect(lookup?.function.parameters).toMatchObject({ type: 'object', properties: { bookingReference: { type: 'string' } }, required: ['bookingReference'] });
 

@@ -3,6 +3,7 @@ import type { WebSocket, RawData } from 'ws';
 import { clientEventSchema, clientEventTypes, type ClientEvent, type ServerEvent } from '@support/protocol';
 import type { SessionEventBus } from '../bus/session-event-bus.js';
 import type { ChatTurns } from '../conversation/chat-turns.js';
+import type { PendingActions } from '../conversation/pending-actions.js';
 import { WS_PATH, type AuthenticatedSession, type SessionService } from '../conversation/session-service.js';
 import { AppError } from '../errors/app-error.js';
 import { mapError } from '../http/error-mapping.js';
@@ -21,7 +22,7 @@ const HEARTBEAT_MS = 30_000;
  */
 export function registerChatSocket(
   app: FastifyInstance,
-  deps: { sessionService: SessionService; turns: ChatTurns; bus: SessionEventBus; maxFrameBytes: number },
+  deps: { sessionService: SessionService; turns: ChatTurns; pendingActions: PendingActions; bus: SessionEventBus; maxFrameBytes: number },
 ) {
   app.get(WS_PATH, { websocket: true }, (socket, request) => {
     const log = request.log;
@@ -62,6 +63,8 @@ export function registerChatSocket(
       if (!auth || socket.readyState !== socket.OPEN) return;
       unsubscribe = deps.bus.subscribe(auth.session.id, send);
       send(await deps.turns.state(auth.session.id));
+      // A proposal the customer has not answered yet is shown again after a reconnect.
+      for (const action of await deps.pendingActions.pendingFor(auth.session.id)) send({ type: 'action_proposed', action });
     }).catch((error: unknown) => log.error({ err: error }, 'websocket setup failed'));
 
     socket.on('message', (data: RawData, isBinary: boolean) => {
@@ -80,7 +83,7 @@ async function handleFrame(input: {
   send: (event: ServerEvent) => void;
   socket: WebSocket;
   log: FastifyBaseLogger;
-  deps: { sessionService: SessionService; turns: ChatTurns };
+  deps: { sessionService: SessionService; turns: ChatTurns; pendingActions: PendingActions };
 }): Promise<void> {
   const { auth, send, socket, log, deps } = input;
   let clientMessageId: string | undefined;
@@ -106,6 +109,12 @@ async function handleFrame(input: {
         break;
       case 'resume':
         await deps.turns.resume(auth.session.id, event.afterMessageId, send);
+        break;
+      case 'confirm_action':
+        await deps.pendingActions.confirm(auth.session.id, event.actionId);
+        break;
+      case 'cancel_action':
+        await deps.pendingActions.cancel(auth.session.id, event.actionId);
         break;
     }
   } catch (error) {

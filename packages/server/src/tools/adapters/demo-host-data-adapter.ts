@@ -1,5 +1,15 @@
 import type { Queryable } from '../../storage/database.js';
-import type { BookingView, CustomerProfile, HostDataAdapter, WalletView } from './host-data-adapter.js';
+import { quoteDemoCancellation, quoteDemoChange } from '../../demo/demo-fare-rules.js';
+import { AppError } from '../../errors/app-error.js';
+import type {
+  BookingChangeResult,
+  BookingView,
+  CancellationQuote,
+  ChangeQuote,
+  CustomerProfile,
+  HostDataAdapter,
+  WalletView,
+} from './host-data-adapter.js';
 
 interface BookingRow extends Record<string, unknown> {
   reference: string;
@@ -44,7 +54,10 @@ function toBookingView(row: BookingRow): BookingView {
 
 /** The demo host's tables (demo_*), the default host adapter. */
 export class DemoHostDataAdapter implements HostDataAdapter {
-  constructor(private readonly db: Queryable) {}
+  constructor(
+    private readonly db: Queryable,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async getCustomerProfile(customerId: string): Promise<CustomerProfile | null> {
     const { rows } = await this.db.query<{ id: string; name: string; tier: string; locale: string }>(
@@ -73,5 +86,43 @@ export class DemoHostDataAdapter implements HostDataAdapter {
     );
     const row = rows[0];
     return row ? { balance: row.balance, currency: row.currency, updatedAt: row.updated_at } : null;
+  }
+
+  async quoteCancellation(customerId: string, reference: string): Promise<CancellationQuote | null> {
+    const booking = await this.findCustomerBooking(customerId, reference);
+    return booking ? quoteDemoCancellation(booking, this.now()) : null;
+  }
+
+  async quoteChange(customerId: string, reference: string, newStartDate: string): Promise<ChangeQuote | null> {
+    const booking = await this.findCustomerBooking(customerId, reference);
+    return booking ? quoteDemoChange(booking, newStartDate, this.now()) : null;
+  }
+
+  /** Idempotent by state: cancelling an already cancelled booking returns the same result. */
+  async cancelBooking(customerId: string, reference: string, _idempotencyKey: string): Promise<BookingChangeResult> {
+    const quote = await this.quoteCancellation(customerId, reference);
+    const booking = await this.findCustomerBooking(customerId, reference);
+    if (!quote || !booking) throw new AppError('booking_not_found', 'No such booking on this account.');
+    if (booking.status === 'cancelled') return { reference: booking.reference, status: 'cancelled', startDate: booking.startDate, refund: null };
+    if (!quote.cancellable) throw new AppError('not_cancellable', quote.reason ?? 'This booking cannot be cancelled.');
+    await this.db.query(`UPDATE demo_bookings SET status = 'cancelled' WHERE reference = $1 AND customer_id = $2`, [booking.reference, customerId]);
+    return { reference: booking.reference, status: 'cancelled', startDate: booking.startDate, refund: quote.refund };
+  }
+
+  async changeBooking(customerId: string, reference: string, newStartDate: string, _idempotencyKey: string): Promise<BookingChangeResult> {
+    const booking = await this.findCustomerBooking(customerId, reference);
+    if (!booking) throw new AppError('booking_not_found', 'No such booking on this account.');
+    if (booking.startDate === newStartDate && booking.status === 'changed') {
+      return { reference: booking.reference, status: 'changed', startDate: newStartDate, refund: null };
+    }
+    const quote = quoteDemoChange(booking, newStartDate, this.now());
+    if (!quote.changeable) throw new AppError('not_changeable', quote.reason ?? 'This booking cannot be changed.');
+    // The end date moves with the start, so the length of the trip or stay is kept.
+    await this.db.query(
+      `UPDATE demo_bookings SET end_date = end_date + ($3::date - start_date), start_date = $3::date, status = 'changed'
+        WHERE reference = $1 AND customer_id = $2`,
+      [booking.reference, customerId, newStartDate],
+    );
+    return { reference: booking.reference, status: 'changed', startDate: newStartDate, refund: null };
   }
 }

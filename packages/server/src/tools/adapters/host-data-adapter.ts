@@ -41,6 +41,38 @@ export const walletViewSchema = z.object({
 });
 export type WalletView = z.infer<typeof walletViewSchema>;
 
+const moneySchema = z.object({ amount: z.string(), currency: z.string() });
+export type Money = z.infer<typeof moneySchema>;
+
+/** What a cancellation would cost and return, as the host computes it from its fare rules. */
+export const cancellationQuoteSchema = z.object({
+  cancellable: z.boolean(),
+  /** Why not, when not (already cancelled, departed, ...). */
+  reason: z.string().nullable(),
+  fee: moneySchema,
+  refund: moneySchema,
+  refundMethod: z.string(),
+  policy: z.string(),
+});
+export type CancellationQuote = z.infer<typeof cancellationQuoteSchema>;
+
+export const changeQuoteSchema = z.object({
+  changeable: z.boolean(),
+  reason: z.string().nullable(),
+  newStartDate: z.string(),
+  fee: moneySchema,
+  policy: z.string(),
+});
+export type ChangeQuote = z.infer<typeof changeQuoteSchema>;
+
+export const bookingChangeResultSchema = z.object({
+  reference: z.string(),
+  status: z.string(),
+  startDate: z.string(),
+  refund: moneySchema.nullable(),
+});
+export type BookingChangeResult = z.infer<typeof bookingChangeResultSchema>;
+
 export interface HostDataAdapter {
   getCustomerProfile(customerId: string): Promise<CustomerProfile | null>;
   /** The booking if it exists AND belongs to the customer; otherwise null (no difference shown). */
@@ -48,4 +80,13 @@ export interface HostDataAdapter {
   /** The customer's bookings, most recent departure first. */
   listCustomerBookings(customerId: string): Promise<BookingView[]>;
   getWallet(customerId: string): Promise<WalletView | null>;
+  /** Null when the customer has no such booking. Changes nothing. */
+  quoteCancellation(customerId: string, reference: string): Promise<CancellationQuote | null>;
+  quoteChange(customerId: string, reference: string, newStartDate: string): Promise<ChangeQuote | null>;
+  /**
+   * Execute, only after the customer confirmed. The idempotency key (the
+   * confirmed action's id) makes a retried call act once.
+   */
+  cancelBooking(customerId: string, reference: string, idempotencyKey: string): Promise<BookingChangeResult>;
+  changeBooking(customerId: string, reference: string, newStartDate: string, idempotencyKey: string): Promise<BookingChangeResult>;
 }

@@ -2,10 +2,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import {
+  bookingChangeResultSchema,
   bookingViewSchema,
+  cancellationQuoteSchema,
+  changeQuoteSchema,
   customerProfileSchema,
   walletViewSchema,
+  type BookingChangeResult,
   type BookingView,
+  type CancellationQuote,
+  type ChangeQuote,
   type CustomerProfile,
   type HostDataAdapter,
   type WalletView,
@@ -47,6 +53,12 @@ export class HostApiError extends AppError {
  *   GET /customers/{customerId}/bookings             → { bookings: BookingView[] }
  *   GET /customers/{customerId}/bookings/{reference} → BookingView | 404 (also for someone else's)
  *   GET /customers/{customerId}/wallet               → WalletView | 404
+ *   POST .../bookings/{reference}/cancellation-quote {}              → CancellationQuote | 404
+ *   POST .../bookings/{reference}/change-quote { newStartDate }      → ChangeQuote | 404
+ *   POST .../bookings/{reference}/cancellation {} + Idempotency-Key  → BookingChangeResult
+ *   POST .../bookings/{reference}/change { newStartDate } + Idempotency-Key → BookingChangeResult
+ * The execute calls are made only after the customer confirmed; the
+ * Idempotency-Key (the confirmed action's id) lets the host act once on retries.
  */
 export class HttpHostDataAdapter implements HostDataAdapter {
   private readonly baseUrl: URL;
@@ -62,7 +74,7 @@ export class HttpHostDataAdapter implements HostDataAdapter {
   }
 
   findCustomerBooking(customerId: string, reference: string): Promise<BookingView | null> {
-    return this.get(customerId, `customers/${encodeURIComponent(customerId)}/bookings/${encodeURIComponent(reference.toUpperCase())}`, bookingViewSchema);
+    return this.get(customerId, this.bookingPath(customerId, reference), bookingViewSchema);
   }
 
   async listCustomerBookings(customerId: string): Promise<BookingView[]> {
@@ -74,9 +86,44 @@ export class HttpHostDataAdapter implements HostDataAdapter {
     return this.get(customerId, `customers/${encodeURIComponent(customerId)}/wallet`, walletViewSchema);
   }
 
-  private async get<T>(customerId: string, relativePath: string, schema: z.ZodType<T>): Promise<T | null> {
+  quoteCancellation(customerId: string, reference: string): Promise<CancellationQuote | null> {
+    return this.call('POST', customerId, `${this.bookingPath(customerId, reference)}/cancellation-quote`, cancellationQuoteSchema, {});
+  }
+
+  quoteChange(customerId: string, reference: string, newStartDate: string): Promise<ChangeQuote | null> {
+    return this.call('POST', customerId, `${this.bookingPath(customerId, reference)}/change-quote`, changeQuoteSchema, { newStartDate });
+  }
+
+  async cancelBooking(customerId: string, reference: string, idempotencyKey: string): Promise<BookingChangeResult> {
+    const result = await this.call('POST', customerId, `${this.bookingPath(customerId, reference)}/cancellation`, bookingChangeResultSchema, {}, idempotencyKey);
+    if (!result) throw new HostApiError('host_rejected', 'The host no longer knows this booking.', { status: 404 });
+    return result;
+  }
+
+  async changeBooking(customerId: string, reference: string, newStartDate: string, idempotencyKey: string): Promise<BookingChangeResult> {
+    const result = await this.call('POST', customerId, `${this.bookingPath(customerId, reference)}/change`, bookingChangeResultSchema, { newStartDate }, idempotencyKey);
+    if (!result) throw new HostApiError('host_rejected', 'The host no longer knows this booking.', { status: 404 });
+    return result;
+  }
+
+  private bookingPath(customerId: string, reference: string): string {
+    return `customers/${encodeURIComponent(customerId)}/bookings/${encodeURIComponent(reference.toUpperCase())}`;
+  }
+
+  private get<T>(customerId: string, relativePath: string, schema: z.ZodType<T>): Promise<T | null> {
+    return this.call('GET', customerId, relativePath, schema);
+  }
+
+  private async call<T>(
+    method: 'GET' | 'POST',
+    customerId: string,
+    relativePath: string,
+    schema: z.ZodType<T>,
+    payload?: Record<string, unknown>,
+    idempotencyKey?: string,
+  ): Promise<T | null> {
     const url = new URL(relativePath, this.baseUrl);
-    const response = await this.send('GET', url, customerId, '');
+    const response = await this.send(method, url, customerId, payload === undefined ? '' : JSON.stringify(payload), idempotencyKey);
     if (response.status === 404) return null;
     let raw: unknown;
     try {
@@ -89,14 +136,20 @@ export class HttpHostDataAdapter implements HostDataAdapter {
     return parsed.data;
   }
 
-  private async send(method: string, url: URL, customerId: string, body: string): Promise<Response> {
+  private async send(method: string, url: URL, customerId: string, body: string, idempotencyKey?: string): Promise<Response> {
     let lastError: unknown;
     for (let attempt = 0; attempt <= this.options.retries; attempt += 1) {
       if (attempt > 0) await sleep((this.options.backoffMs ?? 100) * 2 ** (attempt - 1));
       try {
         const response = await this.fetchImpl(url, {
           method,
-          headers: { accept: 'application/json', 'x-customer-id': customerId, ...this.authHeaders(method, url, body) },
+          headers: {
+            accept: 'application/json',
+            'x-customer-id': customerId,
+            ...(body ? { 'content-type': 'application/json' } : {}),
+            ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+            ...this.authHeaders(method, url, body),
+          },
           ...(body ? { body } : {}),
           signal: AbortSignal.timeout(this.options.timeoutMs),
         });

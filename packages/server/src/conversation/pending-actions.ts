@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import type { ProposedAction } from '@support/protocol';
+import type { SessionEventBus } from '../bus/session-event-bus.js';
+import { AppError } from '../errors/app-error.js';
+import type { Database } from '../storage/database.js';
+import {
+  cancellationQuoteSchema,
+  changeQuoteSchema,
+  type BookingChangeResult,
+  type CancellationQuote,
+  type ChangeQuote,
+  type HostDataAdapter,
+} from '../tools/adapters/host-data-adapter.js';
+import { MessageStore } from './message-store.js';
+
+type Proposal =
+  | { kind: 'booking_cancellation'; quote: CancellationQuote }
+  | { kind: 'booking_change'; quote: ChangeQuote };
+
+interface ActionRow extends Record<string, unknown> {
+  id: string;
+  session_id: string;
+  customer_id: string;
+  kind: 'booking_cancellation' | 'booking_change';
+  booking_reference: string;
+  params: unknown;
+  quote: unknown;
+  status: string;
+  expires_at: Date | string;
+}
+
+export interface ExecutedAction {
+  id: string;
+  sessionId: string;
+  customerId: string;
+  kind: ProposedAction['kind'];
+  result: BookingChangeResult;
+}
+
+/**
+ * Changes to a booking never happen on the model's word. A tool proposes
+ * (a row here, an `action_proposed` card to the customer); only the
+ * customer's own confirm event, checked against the session that received
+ * the proposal, executes it, exactly once: the status moves from pending to
+ * executing in one conditional UPDATE, so a replayed or concurrent confirm
+ * finds nothing to do.
+ */
+export class PendingActions {
+  constructor(
+    private readonly deps: {
+      db: Database;
+      hostData: HostDataAdapter;
+      bus: SessionEventBus;
+      ttlSeconds?: number;
+      /** After a successful execution: follow-ups such as the confirmation email (a background job). */
+      onExecuted?: (action: ExecutedAction) => Promise<void>;
+      onError?: (error: unknown) => void;
+    },
+  ) {}
+
+  async propose(input: { sessionId: string; customerId: string; bookingReference: string; newStartDate?: string } & Proposal): Promise<ProposedAction> {
+    const id = `act_${randomUUID().replace(/-/g, '')}`;
+    const expiresAt = new Date(Date.now() + (this.deps.ttlSeconds ?? 900) * 1000);
+    const params = input.kind === 'booking_change' ? { newStartDate: input.quote.newStartDate } : {};
+    await this.deps.db.query(
+      `INSERT INTO support_pending_actions (id, session_id, customer_id, kind, booking_reference, params, quote, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)`,
+      [id, input.sessionId, input.customerId, input.kind, input.bookingReference, JSON.stringify(params), JSON.stringify(input.quote), expiresAt],
+    );
+    const action = describe({ id, kind: input.kind, bookingReference: input.bookingReference, quote: input.quote, expiresAt });
+    this.deps.bus.publish(input.sessionId, { type: 'action_proposed', action });
+    return action;
+  }
+
+  /** Actions of the session still waiting for an answer (for a reconnecting client). */
+  async pendingFor(sessionId: string): Promise<ProposedAction[]> {
+    const { rows } = await this.deps.db.query<ActionRow>(
+      `SELECT * FROM support_pending_actions WHERE session_id = $1 AND status = 'pending' AND expires_at > now() ORDER BY created_at`,
+      [sessionId],
+    );
+    return rows.flatMap((row) => {
+      const proposal = proposalOf(row);
+      return proposal ? [describe({ id: row.id, kind: row.kind, bookingReference: row.booking_reference, quote: proposal.quote, expiresAt: new Date(row.expires_at) })] : [];
+    });
+  }
+
+  async confirm(sessionId: string, actionId: string): Promise<void> {
+    const { rows } = await this.deps.db.query<ActionRow>(
+      `UPDATE support_pending_actions SET status = 'executing', decided_at = now()
+        WHERE id = $1 AND session_id = $2 AND status = 'pending' AND expires_at > now()
+        RETURNING *`,
+      [actionId, sessionId],
+    );
+    const row = rows[0];
+    if (!row) throw await this.whyNotPending(sessionId, actionId);
+
+    let result: BookingChangeResult;
+    try {
+      const params = row.params !== null && typeof row.params === 'object' && 'newStartDate' in row.params ? row.params : null;
+      result =
+        row.kind === 'booking_cancellation'
+          ? await this.deps.hostData.cancelBooking(row.customer_id, row.booking_reference, row.id)
+          : await this.deps.hostData.changeBooking(row.customer_id, row.booking_reference, String(params?.newStartDate ?? ''), row.id);
+    } catch (error) {
+      this.deps.onError?.(error);
+      await this.finish(row, 'failed', null);
+      await this.say(sessionId, `I couldn't complete that change, so booking ${row.booking_reference} stays exactly as it was. Would you like me to connect you with a human agent?`);
+      return;
+    }
+    await this.finish(row, 'done', result);
+    await this.say(
+      sessionId,
+      row.kind === 'booking_cancellation'
+        ? `Done: booking ${result.reference} is cancelled.${result.refund && Number(result.refund.amount) > 0 ? ` Your refund of ${result.refund.amount} ${result.refund.currency} is on its way.` : ''} A confirmation email follows.`
+        : `Done: booking ${result.reference} now starts on ${result.startDate}. A confirmation email follows.`,
+    );
+    await this.deps.onExecuted?.({ id: row.id, sessionId, customerId: row.customer_id, kind: row.kind, result }).catch((error: unknown) => this.deps.onError?.(error));
+  }
+
+  async cancel(sessionId: string, actionId: string): Promise<void> {
+    const { rows } = await this.deps.db.query<ActionRow>(
+      `UPDATE support_pending_actions SET status = 'cancelled', decided_at = now()
+        WHERE id = $1 AND session_id = $2 AND status = 'pending' RETURNING *`,
+      [actionId, sessionId],
+    );
+    const row = rows[0];
+    if (!row) throw await this.whyNotPending(sessionId, actionId);
+    this.deps.bus.publish(sessionId, { type: 'action_updated', actionId, status: 'cancelled' });
+    await this.say(sessionId, `Okay, I haven't changed anything: booking ${row.booking_reference} stays as it is.`);
+  }
+
+  private async finish(row: ActionRow, status: 'done' | 'failed', result: BookingChangeResult | null): Promise<void> {
+    await this.deps.db.query(`UPDATE support_pending_actions SET status = $2, result = $3::jsonb WHERE id = $1`, [row.id, status, JSON.stringify(result)]);
+    this.deps.bus.publish(row.session_id, { type: 'action_updated', actionId: row.id, status });
+  }
+
+  private async say(sessionId: string, text: string): Promise<void> {
+    const message = await new MessageStore(this.deps.db).insertReply(sessionId, { role: 'assistant', text });
+    if (message) this.deps.bus.publish(sessionId, { type: 'message', message });
+  }
+
+  /** Expired, already decided, or not this session's (which looks like "not found", so ids cannot be probed). */
+  private async whyNotPending(sessionId: string, actionId: string): Promise<AppError> {
+    const { rows } = await this.deps.db.query<{ status: string; expired: boolean }>(
+      `SELECT status, expires_at <= now() AS expired FROM support_pending_actions WHERE id = $1 AND session_id = $2`,
+      [actionId, sessionId],
+    );
+    const row = rows[0];
+    if (!row) return new AppError('action_not_found', 'There is no action with that id waiting in this conversation.', { status: 404 });
+    if (row.status === 'pending' && row.expired) {
+      const expired = await this.deps.db.query(`UPDATE support_pending_actions SET status = 'expired' WHERE id = $1 AND status = 'pending' RETURNING id`, [actionId]);
+      if (expired.rows.length > 0) this.deps.bus.publish(sessionId, { type: 'action_updated', actionId, status: 'expired' });
+      return new AppError('action_expired', 'This proposal has expired; ask again for a fresh quote.', { status: 409 });
+    }
+    return new AppError('action_already_decided', 'This action was already confirmed or declined.', { status: 409 });
+  }
+}
+
+function proposalOf(row: ActionRow): Proposal | null {
+  if (row.kind === 'booking_cancellation') {
+    const quote = cancellationQuoteSchema.safeParse(row.quote);
+    return quote.success ? { kind: row.kind, quote: quote.data } : null;
+  }
+  const quote = changeQuoteSchema.safeParse(row.quote);
+  return quote.success ? { kind: row.kind, quote: quote.data } : null;
+}
+
+function describe(input: { id: string; kind: ProposedAction['kind']; bookingReference: string; quote: CancellationQuote | ChangeQuote; expiresAt: Date }): ProposedAction {
+  const { quote } = input;
+  const fee = `${quote.fee.amount} ${quote.fee.currency}`;
+  if ('refund' in quote) {
+    return {
+      id: input.id,
+      kind: input.kind,
+      bookingReference: input.bookingReference,
+      title: `Cancel booking ${input.bookingReference}`,
+      details: [`Cancellation fee: ${fee}`, `Refund: ${quote.refund.amount} ${quote.refund.currency} to your ${quote.refundMethod}`, quote.policy],
+      fee: quote.fee,
+      refund: quote.refund,
+      newStartDate: null,
+      expiresAt: input.expiresAt.toISOString(),
+    };
+  }
+  return {
+    id: input.id,
+    kind: input.kind,
+    bookingReference: input.bookingReference,
+    title: `Move booking ${input.bookingReference} to ${quote.newStartDate}`,
+    details: [`Change fee: ${fee}`, quote.policy],
+    fee: quote.fee,
+    refund: null,
+    newStartDate: quote.newStartDate,
+    expiresAt: input.expiresAt.toISOString(),
+  };
+}

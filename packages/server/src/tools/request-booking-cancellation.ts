@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import type { PendingActions } from '../conversation/pending-actions.js';
+import type { HostDataAdapter } from './adapters/host-data-adapter.js';
+import { defineTool, toolRefusal } from './define-tool.js';
+import { bookingReferenceSchema } from './lookup-booking.js';
+
+export function createRequestBookingCancellationTool(deps: { hostData: HostDataAdapter; pendingActions: PendingActions }) {
+  return defineTool({
+    name: 'request_booking_cancellation',
+    description:
+      "Prepare the cancellation of one of the signed-in customer's own bookings: returns the fee and refund and shows the customer a Confirm/Cancel card. It does NOT cancel anything by itself; only the customer's Confirm does. Tell the customer the fee and refund and that they must press Confirm.",
+    parameters: z.object({
+      bookingReference: bookingReferenceSchema.describe('The booking reference, e.g. SKY4F2.'),
+      reason: z.string().max(500).optional().describe('Why the customer wants to cancel, if they said.'),
+    }),
+    roles: ['customer'],
+    rateLimit: { points: 10, durationSeconds: 3600 },
+    async execute(args, context) {
+      if (context.identity.kind !== 'customer') return toolRefusal('sign_in_required', 'The customer is not signed in.');
+      const quote = await deps.hostData.quoteCancellation(context.identity.customerId, args.bookingReference);
+      if (!quote) return toolRefusal('booking_not_found', `No booking with reference ${args.bookingReference} was found on this customer's account.`);
+      if (!quote.cancellable) return toolRefusal('not_cancellable', quote.reason ?? 'This booking cannot be cancelled.');
+      const action = await deps.pendingActions.propose({
+        sessionId: context.sessionId,
+        customerId: context.identity.customerId,
+        bookingReference: args.bookingReference,
+        kind: 'booking_cancellation',
+        quote,
+      });
+      return {
+        ok: true,
+        data: {
+          status: 'awaiting_customer_confirmation',
+          actionId: action.id,
+          bookingReference: args.bookingReference,
+          fee: quote.fee,
+          refund: quote.refund,
+          refundMethod: quote.refundMethod,
+          policy: quote.policy,
+          note: 'Nothing has been cancelled yet. The customer now sees Confirm and Cancel buttons.',
+        },
+      };
+    },
+  });
+}

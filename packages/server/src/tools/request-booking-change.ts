@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import type { PendingActions } from '../conversation/pending-actions.js';
+import type { HostDataAdapter } from './adapters/host-data-adapter.js';
+import { defineTool, toolRefusal } from './define-tool.js';
+import { bookingReferenceSchema } from './lookup-booking.js';
+
+export function createRequestBookingChangeTool(deps: { hostData: HostDataAdapter; pendingActions: PendingActions }) {
+  return defineTool({
+    name: 'request_booking_change',
+    description:
+      "Prepare moving one of the signed-in customer's own bookings to a new date: returns the change fee and shows the customer a Confirm/Cancel card. It does NOT change anything by itself; only the customer's Confirm does.",
+    parameters: z.object({
+      bookingReference: bookingReferenceSchema.describe('The booking reference, e.g. SKY4F2.'),
+      newDate: z.iso.date().describe('The new departure or check-in date, YYYY-MM-DD.'),
+    }),
+    roles: ['customer'],
+    rateLimit: { points: 10, durationSeconds: 3600 },
+    async execute(args, context) {
+      if (context.identity.kind !== 'customer') return toolRefusal('sign_in_required', 'The customer is not signed in.');
+      const quote = await deps.hostData.quoteChange(context.identity.customerId, args.bookingReference, args.newDate);
+      if (!quote) return toolRefusal('booking_not_found', `No booking with reference ${args.bookingReference} was found on this customer's account.`);
+      if (!quote.changeable) return toolRefusal('not_changeable', quote.reason ?? 'This booking cannot be changed.');
+      const action = await deps.pendingActions.propose({
+        sessionId: context.sessionId,
+        customerId: context.identity.customerId,
+        bookingReference: args.bookingReference,
+        kind: 'booking_change',
+        quote,
+      });
+      return {
+        ok: true,
+        data: {
+          status: 'awaiting_customer_confirmation',
+          actionId: action.id,
+          bookingReference: args.bookingReference,
+          newDate: quote.newStartDate,
+          fee: quote.fee,
+          policy: quote.policy,
+          note: 'Nothing has been changed yet. The customer now sees Confirm and Cancel buttons.',
+        },
+      };
+    },
+  });
+}
