@@ -27,6 +27,9 @@ import { createLookupBookingTool } from './tools/lookup-booking.js';
 import { createRequestBookingCancellationTool } from './tools/request-booking-cancellation.js';
 import { createRequestBookingChangeTool } from './tools/request-booking-change.js';
 import { PendingActions } from './conversation/pending-actions.js';
+import { enqueueBookingActionFollowUp, enqueueTicketNotification, registerFollowUpJobs } from './conversation/follow-up-jobs.js';
+import { InProcessJobQueue } from './bus/in-process-job-queue.js';
+import type { JobQueue } from './bus/job-queue.js';
 import { createSearchKnowledgeBaseTool } from './tools/search-knowledge-base.js';
 import { ToolAuditLog } from './tools/tool-audit-log.js';
 import { ToolRuntime } from './tools/tool-runtime.js';
@@ -41,6 +44,10 @@ export interface ServerParts {
   bus?: SessionEventBus;
   /** Redis-backed in server mode; in memory when absent. */
   rateLimits?: RateLimits;
+  /** BullMQ in server mode; in process when absent. */
+  jobs?: JobQueue;
+  /** More dependencies /readyz must see answering (Redis in server mode). */
+  readinessChecks?: Array<{ name: string; ping: () => Promise<void> }>;
 }
 
 export interface BuiltServer {
@@ -48,6 +55,7 @@ export interface BuiltServer {
   /** The secret that signs/verifies host customer tokens (generated when HOST_JWT_SECRET is unset in demo mode). */
   customerTokens: CustomerTokenVerifier;
   turns: ChatTurns;
+  jobs: JobQueue;
 }
 
 /** Request bodies and websocket frames larger than this are refused before parsing. */
@@ -71,10 +79,31 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     tokenTtlSeconds: config.sessionTokenTtlSeconds,
     allowGuests: config.allowGuests,
   });
-  const escalation = new EscalationService({ db, bus });
+  const jobs = parts.jobs ?? new InProcessJobQueue(undefined, (job, error) => logger.error({ err: error, job }, 'background job failed for good'));
+  registerFollowUpJobs(jobs, db);
+  const escalation = new EscalationService({
+    db,
+    bus,
+    onTicketCreated: (ticket) => enqueueTicketNotification(jobs, ticket),
+    onError: (error) => logger.error({ err: error }, 'ticket notification could not be queued'),
+  });
   const retriever = new CachingRetriever(new FullTextRetriever(db));
   const hostData = createHostDataAdapter(config.hostAdapter, db);
-  const pendingActions = new PendingActions({ db, hostData, bus, onError: (error) => logger.error({ err: error }, 'booking action failed') });
+  const pendingActions = new PendingActions({
+    db,
+    hostData,
+    bus,
+    onExecuted: (action) =>
+      enqueueBookingActionFollowUp(jobs, {
+        actionId: action.id,
+        customerId: action.customerId,
+        kind: action.kind,
+        reference: action.result.reference,
+        startDate: action.result.startDate,
+        refund: action.result.refund,
+      }),
+    onError: (error) => logger.error({ err: error }, 'booking action failed'),
+  });
   const rateLimits = parts.rateLimits ?? new RateLimits(undefined, (error) => logger.error({ err: error }, 'rate limiter store failed; allowing'));
   const toolAudit = new ToolAuditLog(db);
   const tools = new ToolRuntime(
@@ -127,10 +156,14 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: { code: 'not_found', message: 'No such endpoint.' } }));
 
   await app.register(websocket, { options: { maxPayload: MAX_BODY_BYTES } });
-  registerHealthRoutes(app, { db });
+  registerHealthRoutes(app, { db, checks: parts.readinessChecks ?? [] });
   registerChatRoutes(app, { sessionService, messages, rateLimits, sessionsPerIpPerMinute: config.rateLimits.sessionsPerIpPerMinute });
   registerChatSocket(app, { sessionService, turns, pendingActions, bus, maxFrameBytes: MAX_BODY_BYTES });
   if (config.demoEnabled) registerDemoRoutes(app, { db, customerTokens });
 
-  return { app, customerTokens, turns };
+  app.addHook('onClose', async () => {
+    // Finish (or hand back to Redis) the jobs this node started before the process goes.
+    if (!parts.jobs) await jobs.close();
+  });
+  return { app, customerTokens, turns, jobs };
 }

@@ -1,5 +1,9 @@
 import { existsSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { createChatModel } from './ai/create-chat-model.js';
+import { BullMqJobQueue } from './bus/bullmq-job-queue.js';
+import { redisOptionsFromUrl } from './bus/redis-connection.js';
+import { createRedisRateLimits } from './guardrails/redis-rate-limits.js';
 import { buildServer } from './build-server.js';
 import { ConfigError, loadConfig } from './config.js';
 import { loadDemoData } from './demo/demo-data.js';
@@ -30,10 +34,22 @@ async function main(): Promise<void> {
     const { articlesWritten } = await seedDemoData(db, await loadDemoData());
     logger.info({ articlesWritten }, 'demo data seeded');
   }
-  if (config.redisUrl) logger.warn('REDIS_URL is set but this version keeps pub/sub in process; Redis support arrives with multi-node mode');
+  // Server mode: rate limits and background jobs shared by every node through Redis.
+  const redis = config.redisUrl ? new Redis(redisOptionsFromUrl(config.redisUrl)) : undefined;
+  redis?.on('error', (error) => logger.warn({ err: error }, 'redis connection problem'));
+  const rateLimits = redis ? createRedisRateLimits(redis, (error) => logger.error({ err: error }, 'rate limiter store failed; allowing')) : undefined;
+  const jobs = config.redisUrl
+    ? new BullMqJobQueue({ connection: redisOptionsFromUrl(config.redisUrl), onFailure: (job, error) => logger.error({ err: error, job }, 'background job failed for good') })
+    : undefined;
 
   const model = createChatModel(config.ai);
-  const { app } = await buildServer({ config, db, model, logger });
+  const { app } = await buildServer({
+    config, db, model, logger,
+    ...(rateLimits ? { rateLimits } : {}),
+    ...(jobs ? { jobs } : {}),
+    ...(redis ? { readinessChecks: [{ name: 'redis', ping: async () => void (await redis.ping()) }] } : {}),
+  });
+  logger.info({ jobs: jobs ? 'bullmq' : 'in-process', rateLimits: redis ? 'redis' : 'memory' }, 'background jobs and rate limits ready');
   const address = await app.listen({ port: config.port, host: config.host });
   logger.info({ address, provider: model.provider, model: model.model, demo: config.demoEnabled }, `support chat ready on http://localhost:${config.port}`);
 
@@ -43,6 +59,8 @@ async function main(): Promise<void> {
     closing = true;
     logger.info({ signal }, 'shutting down');
     await app.close();
+    await jobs?.close();
+    redis?.disconnect();
     await db.close();
     process.exit(0);
   };

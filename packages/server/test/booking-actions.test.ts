@@ -76,6 +76,14 @@ describe('confirmed booking actions', () => {
     expect(client.events.slice(replayFrom).filter((event) => event.type === 'action_updated')).toEqual([]);
     const actions = await server.db.query<{ status: string }>('SELECT status FROM support_pending_actions WHERE session_id = $1', [session.sessionId]);
     expect(actions.rows).toEqual([{ status: 'done' }]);
+
+    // The confirmation email went out once, from a background job.
+    await server.jobs.drain();
+    const outbox = await server.db.query<{ customer_id: string; subject: string }>(
+      `SELECT customer_id, subject FROM support_outbox WHERE idempotency_key = $1`,
+      [`booking_action_follow_up:${proposed.action.id}`],
+    );
+    expect(outbox.rows).toEqual([{ customer_id: 'cus_alice', subject: 'Your booking SKY4F2 is cancelled' }]);
     client.close();
   });
 
@@ -121,5 +129,31 @@ describe('confirmed booking actions', () => {
     expect((await server.db.query('SELECT 1 FROM support_pending_actions WHERE session_id = $1', [session.sessionId])).rows).toEqual([]);
     expect((await bookingStatus('R2D7KP'))?.status).toBe('confirmed');
     client.close();
+  });
+});
+
+describe.runIf(process.env.TEST_REDIS_URL)('background jobs on BullMQ through the whole service', () => {
+  it('notifies the team of a new ticket once, through Redis', async () => {
+    const { BullMqJobQueue } = await import('../src/bus/bullmq-job-queue.js');
+    const { redisOptionsFromUrl } = await import('../src/bus/redis-connection.js');
+    const jobs = new BullMqJobQueue({ connection: redisOptionsFromUrl(process.env.TEST_REDIS_URL ?? ''), queueName: `svc-${Date.now()}` });
+    const server = await startTestServer({ jobs });
+    try {
+      const session = await openSession(server.url);
+      const client = await ChatTestClient.connect(server.url, session.token);
+      client.send({ type: 'escalate', reason: 'please call me' });
+      const { ticketId } = await client.waitFor('escalated');
+      client.send({ type: 'escalate' });
+      await client.settle(200);
+      await jobs.drain();
+      const outbox = await server.db.query<{ channel: string; subject: string }>(`SELECT channel, subject FROM support_outbox WHERE idempotency_key = $1`, [
+        `ticket_notification:${ticketId}`,
+      ]);
+      expect(outbox.rows).toEqual([{ channel: 'agent_queue', subject: `New ticket ${ticketId}: Chat handoff` }]);
+      client.close();
+    } finally {
+      await server.close();
+      await jobs.close();
+    }
   });
 });

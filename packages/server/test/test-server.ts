@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createSessionResponseSchema, type CreateSessionResponse } from '@support/protocol';
 import type { ChatModel } from '../src/ai/model-port.js';
+import type { JobQueue } from '../src/bus/job-queue.js';
 import { createLocalChatModel } from '../src/ai/providers/local-chat-model.js';
 import { buildServer, type BuiltServer } from '../src/build-server.js';
 import { loadConfig, type AppConfig } from '../src/config.js';
@@ -70,6 +71,7 @@ export async function startTestServer(options: {
   database?: TestDatabase;
   model?: ChatModel;
   env?: Record<string, string>;
+  jobs?: JobQueue;
 } = {}): Promise<RunningTestServer> {
   const database = options.database ?? (await createTestDatabase(options.driver ?? 'pglite'));
   await seedDemoData(database.db, await loadDemoData());
@@ -84,7 +86,7 @@ export async function startTestServer(options: {
     RATE_LIMIT_MESSAGES_PER_MINUTE: '1000',
     ...options.env,
   });
-  const built = await buildServer({ config, db: database.db, model: options.model ?? createLocalChatModel(), logger: createLogger(config.logLevel) });
+  const built = await buildServer({ config, db: database.db, model: options.model ?? createLocalChatModel(), logger: createLogger(config.logLevel), ...(options.jobs ? { jobs: options.jobs } : {}) });
   const address = await built.app.listen({ port: 0, host: '127.0.0.1' });
   return {
     ...built,

@@ -30,7 +30,15 @@ export interface EscalationOutcome {
  * `escalated` event to the customer's connections.
  */
 export class EscalationService {
-  constructor(private readonly deps: { db: Database; bus: SessionEventBus }) {}
+  constructor(
+    private readonly deps: {
+      db: Database;
+      bus: SessionEventBus;
+      /** After a new ticket is stored: notify the team (a background job). */
+      onTicketCreated?: (ticket: { ticketId: string; sessionId: string; customerId: string | null; subject: string; source: EscalationSource }) => Promise<void>;
+      onError?: (error: unknown) => void;
+    },
+  ) {}
 
   async escalate(session: ChatSession, request: EscalationRequest): Promise<EscalationOutcome> {
     // Until the agent console tracks who is online, every handoff becomes a ticket that agents pick up.
@@ -64,6 +72,12 @@ export class EscalationService {
       return { outcome: { ticketId, mode, created: true }, notice };
     });
     this.deps.bus.publish(session.id, { type: 'escalated', ticketId: outcome.ticketId, mode: outcome.mode });
+    if (outcome.created && this.deps.onTicketCreated) {
+      const customerId = session.identity.kind === 'customer' ? session.identity.customerId : null;
+      await this.deps
+        .onTicketCreated({ ticketId: outcome.ticketId, sessionId: session.id, customerId, subject: request.subject ?? 'Chat handoff', source: request.source })
+        .catch((error: unknown) => this.deps.onError?.(error));
+    }
     if (notice) this.deps.bus.publish(session.id, { type: 'message', message: notice });
     return outcome;
   }
