@@ -4,7 +4,7 @@ import pino from 'pino';
  * Structured logs. Secrets and tokens are censored by path; free text that may
  * hold PII must go through guardrails/redaction.ts before it is logged.
  */
-export function createLogger(level: string) {
+export function createLogger(level: string, destination?: pino.DestinationStream) {
   return pino({
     level,
     redact: {
@@ -31,7 +31,7 @@ export function createLogger(level: string) {
         url: typeof req.url === 'string' ? req.url.replace(/([?&]token=)[^&]*/g, '$1[REDACTED]') : req.url,
       }),
     },
-  });
+  }, destination);
 }
 
 export type Logger = ReturnType<typeof createLogger>;

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { createSessionResponseSchema, type CreateSessionResponse } from '@support/protocol';
 import type { ChatModel } from '../src/ai/model-port.js';
 import type { JobQueue } from '../src/bus/job-queue.js';
+import type { RateLimits } from '../src/guardrails/rate-limits.js';
 import { createLocalChatModel } from '../src/ai/providers/local-chat-model.js';
 import { buildServer, type BuiltServer } from '../src/build-server.js';
 import { loadConfig, type AppConfig } from '../src/config.js';
@@ -72,6 +73,9 @@ export async function startTestServer(options: {
   model?: ChatModel;
   env?: Record<string, string>;
   jobs?: JobQueue;
+  rateLimits?: RateLimits;
+  /** Collects every log line (at debug level) for tests that check what is logged. */
+  logLines?: string[];
 } = {}): Promise<RunningTestServer> {
   const database = options.database ?? (await createTestDatabase(options.driver ?? 'pglite'));
   await seedDemoData(database.db, await loadDemoData());
@@ -86,7 +90,7 @@ export async function startTestServer(options: {
     RATE_LIMIT_MESSAGES_PER_MINUTE: '1000',
     ...options.env,
   });
-  const built = await buildServer({ config, db: database.db, model: options.model ?? createLocalChatModel(), logger: createLogger(config.logLevel), ...(options.jobs ? { jobs: options.jobs } : {}) });
+  const built = await buildServer({ config, db: database.db, model: options.model ?? createLocalChatModel(), logger: options.logLines ? createLogger('debug', { write: (line: string) => void options.logLines?.push(line) }) : createLogger(config.logLevel), ...(options.jobs ? { jobs: options.jobs } : {}), ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}) });
   const address = await built.app.listen({ port: 0, host: '127.0.0.1' });
   return {
     ...built,
