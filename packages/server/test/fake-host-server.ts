@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadDemoData } from '../src/demo/demo-data.js';
+import { quoteDemoCancellation, quoteDemoChange } from '../src/demo/demo-fare-rules.js';
 import { SIGNATURE_HEADER, verifyHostRequest } from '../src/tools/adapters/host-request-signing.js';
 
 /**
@@ -11,7 +12,9 @@ import { SIGNATURE_HEADER, verifyHostRequest } from '../src/tools/adapters/host-
 export interface FakeHostServer {
   url: string;
   /** Every request: path, the customer header, and whether its credential verified. */
-  requests: Array<{ method: string; path: string; customerId: string | undefined; authenticated: boolean }>;
+  requests: Array<{ method: string; path: string; customerId: string | undefined; authenticated: boolean; idempotencyKey: string | undefined }>;
+  /** Executed changes by idempotency key: a retried execute must not act twice. */
+  executions: Map<string, { reference: string; kind: 'cancellation' | 'change' }>;
   /** The next `count` requests get this status (e.g. 500, 503, 403). */
   failNext(count: number, status: number): void;
   /** The next `count` requests wait this long before answering (to trip timeouts). */
@@ -24,6 +27,8 @@ export async function startFakeHostServer(auth: { bearer?: string; hmacSecret?: 
   const requests: FakeHostServer['requests'] = [];
   let failures: { count: number; status: number } = { count: 0, status: 500 };
   let stalls: { count: number; ms: number } = { count: 0, ms: 0 };
+  const executions: FakeHostServer['executions'] = new Map();
+  const now = () => Date.parse('2026-11-28T10:00:00Z');
 
   const bookingView = (booking: (typeof data.bookings)[number]) => ({
     reference: booking.reference,
@@ -59,7 +64,9 @@ export async function startFakeHostServer(auth: { bearer?: string; hmacSecret?: 
       const customerHeader = request.headers['x-customer-id'];
       const customerId = typeof customerHeader === 'string' ? customerHeader : undefined;
       const ok = authenticated(request, body);
-      requests.push({ method: request.method ?? 'GET', path: request.url ?? '/', customerId, authenticated: ok });
+      const keyHeader = request.headers['idempotency-key'];
+      const idempotencyKey = typeof keyHeader === 'string' ? keyHeader : undefined;
+      requests.push({ method: request.method ?? 'GET', path: request.url ?? '/', customerId, authenticated: ok, idempotencyKey });
       const send = (status: number, payload?: unknown) => {
         response.writeHead(status, { 'content-type': 'application/json' });
         response.end(payload === undefined ? '' : JSON.stringify(payload));
@@ -74,7 +81,7 @@ export async function startFakeHostServer(auth: { bearer?: string; hmacSecret?: 
       }
       if (!ok) return send(401, { error: 'bad credential' });
 
-      const match = /^\/api\/customers\/([^/]+)(?:\/(bookings|wallet)(?:\/([^/]+))?)?$/.exec(request.url ?? '');
+      const match = /^\/api\/customers\/([^/]+)(?:\/(bookings|wallet)(?:\/([^/]+))?)?(?:\/(cancellation-quote|change-quote|cancellation|change))?$/.exec(request.url ?? '');
       const pathCustomer = match?.[1] ? decodeURIComponent(match[1]) : undefined;
       // A real host checks the acting customer in the path against the one the caller names.
       if (!match || !pathCustomer || pathCustomer !== customerId) return send(404, { error: 'not found' });
@@ -88,7 +95,24 @@ export async function startFakeHostServer(auth: { bearer?: string; hmacSecret?: 
       const own = data.bookings.filter((booking) => booking.customerId === customer.id);
       if (!match[3]) return send(200, { bookings: own.map(bookingView) });
       const booking = own.find((candidate) => candidate.reference === decodeURIComponent(match[3] ?? ''));
-      return booking ? send(200, bookingView(booking)) : send(404, { error: 'not found' });
+      if (!booking) return send(404, { error: 'not found' });
+      const operation = match[4];
+      if (!operation) return send(200, bookingView(booking));
+      if (request.method !== 'POST') return send(405, { error: 'POST only' });
+      let newStartDate = '';
+      try {
+        const parsed: unknown = JSON.parse(body || '{}');
+        if (parsed && typeof parsed === 'object' && 'newStartDate' in parsed && typeof parsed.newStartDate === 'string') newStartDate = parsed.newStartDate;
+      } catch {
+        return send(400, { error: 'bad json' });
+      }
+      if (operation === 'cancellation-quote') return send(200, quoteDemoCancellation(bookingView(booking), now()));
+      if (operation === 'change-quote') return send(200, quoteDemoChange(bookingView(booking), newStartDate, now()));
+      if (!idempotencyKey) return send(400, { error: 'Idempotency-Key required' });
+      if (!executions.has(idempotencyKey)) executions.set(idempotencyKey, { reference: booking.reference, kind: operation === 'cancellation' ? 'cancellation' : 'change' });
+      return operation === 'cancellation'
+        ? send(200, { reference: booking.reference, status: 'cancelled', startDate: booking.startDate, refund: quoteDemoCancellation(bookingView(booking), now()).refund })
+        : send(200, { reference: booking.reference, status: 'changed', startDate: newStartDate, refund: null });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -96,6 +120,7 @@ export async function startFakeHostServer(auth: { bearer?: string; hmacSecret?: 
   return {
     url: `http://127.0.0.1:${port}/api`,
     requests,
+    executions,
     failNext: (count, status) => {
       failures = { count, status };
     },

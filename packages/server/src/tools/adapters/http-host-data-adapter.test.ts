@@ -23,7 +23,9 @@ describe('HttpHostDataAdapter against a host API over real HTTP', () => {
   it('signs every request so that the host can verify it, and names the customer it acts for', async () => {
     const booking = await adapter.findCustomerBooking('cus_alice', 'sky4f2');
     expect(booking).toMatchObject({ reference: 'SKY4F2', status: 'confirmed', kind: 'flight' });
-    expect(host.requests).toEqual([{ method: 'GET', path: '/api/customers/cus_alice/bookings/SKY4F2', customerId: 'cus_alice', authenticated: true }]);
+    expect(host.requests).toEqual([
+      { method: 'GET', path: '/api/customers/cus_alice/bookings/SKY4F2', customerId: 'cus_alice', authenticated: true, idempotencyKey: undefined },
+    ]);
     expect((await adapter.listCustomerBookings('cus_alice')).map((entry) => entry.reference)).toContain('SKY4F2');
     expect(await adapter.getWallet('cus_alice')).toMatchObject({ currency: expect.any(String) });
     expect(await adapter.getCustomerProfile('cus_alice')).toMatchObject({ id: 'cus_alice', name: 'Alice Martin' });
@@ -58,6 +60,25 @@ describe('HttpHostDataAdapter against a host API over real HTTP', () => {
     host.stallNext(1, 1000);
     expect(await adapter.getCustomerProfile('cus_kenji')).toMatchObject({ id: 'cus_kenji' });
     expect(host.requests).toHaveLength(2);
+  });
+
+  it('quotes without acting, and executes with an idempotency key so that a retry acts once', async () => {
+    const quote = await adapter.quoteCancellation('cus_alice', 'SKY4F2');
+    expect(quote).toMatchObject({ cancellable: true, fee: { currency: expect.any(String) } });
+    expect(host.executions.size).toBe(0);
+    const change = await adapter.quoteChange('cus_alice', 'SKY4F2', '2027-04-01');
+    expect(change).toMatchObject({ newStartDate: '2027-04-01' });
+
+    // The host fails the first attempt; the retry carries the same key, and a repeated call acts no more.
+    host.failNext(1, 503);
+    const result = await adapter.cancelBooking('cus_alice', 'SKY4F2', 'act_123');
+    expect(result).toMatchObject({ reference: 'SKY4F2', status: 'cancelled' });
+    await adapter.cancelBooking('cus_alice', 'SKY4F2', 'act_123');
+    expect([...host.executions.keys()]).toEqual(['act_123']);
+    const executeCalls = host.requests.filter((request) => request.path.endsWith('/cancellation'));
+    expect(executeCalls.map((request) => request.idempotencyKey)).toEqual(['act_123', 'act_123', 'act_123']);
+    expect(executeCalls.every((request) => request.authenticated)).toBe(true);
+    expect(await adapter.quoteCancellation('cus_alice', 'R2D7KP')).toBeNull();
   });
 
   it('works with a bearer token too', async () => {
