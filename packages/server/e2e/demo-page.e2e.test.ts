@@ -11,6 +11,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { z } from 'zod';
+import { createOpenAIChatModel } from '../src/ai/providers/openai-chat-model.js';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fake-openai-server.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type RunningTestServer } from '../test/test-server.js';
 
@@ -334,6 +336,65 @@ describe.skipIf(!hasChromium)(
         await expired.waitFor({ state: 'hidden' });
         const again = await ask(page, "What's my wallet balance?");
         expect(((await again.getByTestId('message-text').textContent()) ?? '').length).toBeGreaterThan(0);
+        expect(pageErrors).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    });
+  },
+);
+
+describe.skipIf(!hasChromium)(
+  hasChromium ? 'booking changes need a click in Chromium' : `booking change confirmation (skipped: ${CHROMIUM_PATH} not installed)`,
+  { timeout: 60_000 },
+  () => {
+    let server: RunningTestServer;
+    let browser: Browser;
+    let fake: FakeOpenAIServer;
+
+    beforeAll(async () => {
+      fake = await startFakeOpenAIServer({ apiKey: 'sk-test-e2e-actions-000000000000' });
+      // A hosted model (over the real protocol) that prepares a cancellation, then explains it.
+      fake.setDefault((body) =>
+        body.messages.at(-1)?.role === 'tool'
+          ? { kind: 'text', chunks: ['I have prepared the cancellation. Please check the fee and refund, then press Confirm.'] }
+          : { kind: 'tool_calls', calls: [{ name: 'request_booking_cancellation', arguments: { bookingReference: 'K7QM2A' } }] },
+      );
+      [server, browser] = await Promise.all([
+        startTestServer({ model: createOpenAIChatModel({ provider: 'openai', apiKey: 'sk-test-e2e-actions-000000000000', model: 'gpt-test', baseURL: fake.url, maxRetries: 0 }) }),
+        chromium.launch({
+          executablePath: CHROMIUM_PATH,
+          headless: true,
+          args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+        }),
+      ]);
+    }, 60_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+      await fake?.close();
+    }, 60_000);
+
+    it('(j) shows the proposal as a card and cancels the booking only after Confirm', async () => {
+      const { context, page, pageErrors } = await newPage(browser, { width: 1280, height: 860 });
+      try {
+        await page.goto(`${server.url}/`);
+        await chooseIdentity(page, 'identity-cus_alice');
+        await ask(page, 'Please cancel my hotel booking K7QM2A');
+        const card = page.getByTestId('action-card');
+        await card.waitFor();
+        await expect(card.textContent()).resolves.toContain('Cancel booking K7QM2A');
+        const status = async () => (await server.db.query<{ status: string }>(`SELECT status FROM demo_bookings WHERE reference = 'K7QM2A'`)).rows[0]?.status;
+        expect(await status()).toBe('confirmed');
+        await page.screenshot({ path: `${SCREENSHOT_DIR}j-action-card.png`, fullPage: true });
+
+        await card.getByTestId('action-confirm').click();
+        await page.locator('[data-testid="action-card"][data-status="done"]').waitFor();
+        await page.locator(ASSISTANT_REPLIES, { hasText: 'Done: booking K7QM2A is cancelled' }).waitFor();
+        expect(await status()).toBe('cancelled');
+        await expect(card.getByTestId('action-confirm').isDisabled()).resolves.toBe(true);
+        await page.screenshot({ path: `${SCREENSHOT_DIR}j-action-done.png`, fullPage: true });
         expect(pageErrors).toEqual([]);
       } finally {
         await context.close();
