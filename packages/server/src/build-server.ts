@@ -11,12 +11,14 @@ import { MessageStore } from './conversation/message-store.js';
 import { SessionService } from './conversation/session-service.js';
 import { SessionStore } from './conversation/session-store.js';
 import { EscalationService } from './escalation/escalation-service.js';
+import { registerAdminRoutes } from './http/admin-routes.js';
 import { registerChatRoutes } from './http/chat-routes.js';
 import { registerDemoRoutes } from './http/demo-routes.js';
 import { mapError } from './http/error-mapping.js';
 import { registerHealthRoutes } from './http/health-routes.js';
-import { CachingRetriever } from './kb/caching-retriever.js';
-import { FullTextRetriever } from './kb/full-text-retriever.js';
+import type { CachingRetriever } from './kb/caching-retriever.js';
+import type { KbChunkIndexer } from './kb/kb-chunk-indexer.js';
+import { startKnowledgeBase } from './kb/knowledge-base.js';
 import type { Logger } from './logger.js';
 import type { Database } from './storage/database.js';
 import { createHostDataAdapter } from './tools/adapters/create-host-data-adapter.js';
@@ -48,6 +50,8 @@ export interface ServerParts {
   jobs?: JobQueue;
   /** More dependencies /readyz must see answering (Redis in server mode). */
   readinessChecks?: Array<{ name: string; ping: () => Promise<void> }>;
+  /** Indexes chunks written through the admin API; built from the config when absent. */
+  kbIndexer?: KbChunkIndexer;
 }
 
 export interface BuiltServer {
@@ -60,6 +64,15 @@ export interface BuiltServer {
 
 /** Request bodies and websocket frames larger than this are refused before parsing. */
 const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * The knowledge retriever the service answers with. Exported so that the
+ * evaluation harness (eval/) measures exactly this one: change retrieval
+ * here and `npm run eval` follows.
+ */
+export async function createKnowledgeRetriever(config: AppConfig, db: Database, logger?: Logger): Promise<CachingRetriever> {
+  return (await startKnowledgeBase({ config, db, ...(logger ? { logger } : {}) })).retriever;
+}
 
 /**
  * Wires the core to its adapters and edges. Embedded and server mode differ
@@ -87,7 +100,8 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     onTicketCreated: (ticket) => enqueueTicketNotification(jobs, ticket),
     onError: (error) => logger.error({ err: error }, 'ticket notification could not be queued'),
   });
-  const retriever = new CachingRetriever(new FullTextRetriever(db));
+  const knowledge = await startKnowledgeBase({ config, db, logger });
+  const retriever = knowledge.retriever;
   const hostData = createHostDataAdapter(config.hostAdapter, db);
   const pendingActions = new PendingActions({
     db,
@@ -156,10 +170,16 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: { code: 'not_found', message: 'No such endpoint.' } }));
 
   await app.register(websocket, { options: { maxPayload: MAX_BODY_BYTES } });
-  registerHealthRoutes(app, { db, checks: parts.readinessChecks ?? [] });
+  registerHealthRoutes(app, { db, checks: parts.readinessChecks ?? [], details: { vectorSearch: knowledge.vectorSearch } });
   registerChatRoutes(app, { sessionService, messages, rateLimits, sessionsPerIpPerMinute: config.rateLimits.sessionsPerIpPerMinute });
   registerChatSocket(app, { sessionService, turns, pendingActions, bus, maxFrameBytes: MAX_BODY_BYTES });
   if (config.demoEnabled) registerDemoRoutes(app, { db, customerTokens });
+  registerAdminRoutes(app, {
+    db,
+    adminApiKey: config.adminApiKey,
+    indexer: parts.kbIndexer ?? knowledge.indexer,
+    onKbChanged: () => retriever.clear(),
+  });
 
   app.addHook('onClose', async () => {
     // Finish (or hand back to Redis) the jobs this node started before the process goes.

@@ -59,6 +59,29 @@ describe('loadConfig', () => {
     });
   });
 
+  it('takes an admin API key of at least 24 characters, off when unset', () => {
+    expect(loadConfig({}).adminApiKey).toBeUndefined();
+    expect(loadConfig({ ADMIN_API_KEY: 'k'.repeat(24) }).adminApiKey).toBe('k'.repeat(24));
+    expect(problemsOf({ ADMIN_API_KEY: 'too-short-admin-key' })).toEqual([expect.stringMatching(/^ADMIN_API_KEY: /)]);
+    expect(problemsOf({ ADMIN_API_KEY: 'too-short-admin-key' }).join(' ')).not.toContain('too-short-admin-key');
+  });
+
+  it('embeds offline by default, and hosted embeddings reuse the chat provider\'s keys', () => {
+    expect(loadConfig({}).embeddings).toEqual({ provider: { kind: 'local' }, dimensions: 384 });
+    expect(loadConfig({ EMBEDDING_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-x', EMBEDDING_DIMENSIONS: '512' }).embeddings).toEqual({
+      provider: { kind: 'openai', apiKey: 'sk-x', model: 'text-embedding-3-small', baseURL: undefined },
+      dimensions: 512,
+    });
+    expect(problemsOf({ EMBEDDING_PROVIDER: 'openai' })).toEqual([expect.stringMatching(/^OPENAI_API_KEY: required when EMBEDDING_PROVIDER=openai/)]);
+    // A key both need is reported once.
+    expect(problemsOf({ AI_PROVIDER: 'openai', EMBEDDING_PROVIDER: 'openai' })).toHaveLength(1);
+    // Azure needs its own embeddings deployment: the chat one cannot embed.
+    const azure = { AZURE_OPENAI_ENDPOINT: 'https://x.openai.azure.com', AZURE_OPENAI_API_KEY: 'k', AZURE_OPENAI_DEPLOYMENT: 'chat' };
+    expect(problemsOf({ ...azure, AI_PROVIDER: 'azure', EMBEDDING_PROVIDER: 'azure' })).toEqual([expect.stringMatching(/^AZURE_OPENAI_EMBEDDING_DEPLOYMENT: required/)]);
+    expect(loadConfig({ ...azure, EMBEDDING_PROVIDER: 'azure', AZURE_OPENAI_EMBEDDING_DEPLOYMENT: 'embed' }).embeddings.provider).toMatchObject({ kind: 'azure', deployment: 'embed' });
+    expect(problemsOf({ EMBEDDING_DIMENSIONS: '4096' }).map((problem) => problem.split(':')[0])).toEqual(['EMBEDDING_DIMENSIONS']);
+  });
+
   it('requires a host secret once the demo token endpoint is off', () => {
     expect(problemsOf({ DEMO_ENABLED: 'false' })).toEqual([expect.stringMatching(/^HOST_JWT_SECRET: required/)]);
     expect(loadConfig({ DEMO_ENABLED: 'false', HOST_JWT_SECRET: 'x'.repeat(32) }).demoEnabled).toBe(false);

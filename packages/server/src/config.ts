@@ -35,6 +35,7 @@ const envSchema = z.object({
       .optional(),
   ),
   HOST_JWT_SECRET: optionalNonEmpty.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  ADMIN_API_KEY: optionalNonEmpty.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
   SESSION_TOKEN_TTL_SECONDS: positiveInt(900, 86_400),
   ALLOW_GUESTS: booleanFromEnv.default(true),
   DEMO_ENABLED: booleanFromEnv.default(true),
@@ -60,6 +61,11 @@ const envSchema = z.object({
   AZURE_OPENAI_API_KEY: optionalNonEmpty,
   AZURE_OPENAI_DEPLOYMENT: optionalNonEmpty,
   AZURE_OPENAI_API_VERSION: z.string().min(1).default('2024-10-21'),
+  EMBEDDING_PROVIDER: z.enum(['local', 'openai', 'azure', 'openai-compatible']).default('local'),
+  EMBEDDING_MODEL: optionalNonEmpty,
+  AZURE_OPENAI_EMBEDDING_DEPLOYMENT: optionalNonEmpty,
+  // pgvector's HNSW index takes at most 2000 dimensions.
+  EMBEDDING_DIMENSIONS: z.coerce.number().int().min(8).max(2000).default(384),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -77,6 +83,15 @@ export type HostAdapterConfig =
   | { kind: 'demo' }
   | { kind: 'http'; baseUrl: string; auth: { kind: 'bearer'; token: string } | { kind: 'hmac'; secret: string }; timeoutMs: number; retries: number };
 
+/** Where knowledge-base embeddings come from; hosted ones reuse the chat provider's keys and endpoints. */
+export type EmbeddingProviderConfig =
+  | { kind: 'local' }
+  | { kind: 'openai'; apiKey: string; model: string; baseURL: string | undefined }
+  | { kind: 'openai-compatible'; apiKey: string; model: string; baseURL: string }
+  | { kind: 'azure'; endpoint: string; apiKey: string; deployment: string; apiVersion: string };
+
+const DEFAULT_HOSTED_EMBEDDING_MODEL = 'text-embedding-3-small';
+
 export interface AppConfig {
   nodeEnv: Env['NODE_ENV'];
   port: number;
@@ -87,6 +102,8 @@ export interface AppConfig {
   redisUrl: string | undefined;
   /** Undefined means "generate one at start" (only allowed with DEMO_ENABLED). */
   hostJwtSecret: string | undefined;
+  /** Bearer key of the admin REST API; undefined turns the admin API off. */
+  adminApiKey: string | undefined;
   sessionTokenTtlSeconds: number;
   allowGuests: boolean;
   demoEnabled: boolean;
@@ -103,6 +120,10 @@ export interface AppConfig {
     requestTimeoutMs: number;
     maxRetries: number;
   };
+  embeddings: {
+    provider: EmbeddingProviderConfig;
+    dimensions: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -114,8 +135,9 @@ export class ConfigError extends Error {
   }
 }
 
-function providerConfig(env: Env, problems: string[]): AiProviderConfig {
-  const require = (name: keyof Env, why: string): string => {
+/** A setting some other setting makes mandatory; a missing one is reported (once per reason) and '' returned. */
+function requirer(env: Env, problems: string[]) {
+  return (name: keyof Env, why: string): string => {
     const value = env[name];
     if (typeof value !== 'string' || value === '') {
       problems.push(`${name}: required when ${why}`);
@@ -123,6 +145,10 @@ function providerConfig(env: Env, problems: string[]): AiProviderConfig {
     }
     return value;
   };
+}
+
+function providerConfig(env: Env, problems: string[]): AiProviderConfig {
+  const require = requirer(env, problems);
   switch (env.AI_PROVIDER) {
     case 'local':
       return { kind: 'local' };
@@ -168,6 +194,34 @@ function hostAdapterConfig(env: Env, problems: string[]): HostAdapterConfig {
   };
 }
 
+function embeddingProviderConfig(env: Env, problems: string[]): EmbeddingProviderConfig {
+  // Both providers may need the same key; it is reported once, for the chat provider.
+  const require = requirer(env, env.AI_PROVIDER === env.EMBEDDING_PROVIDER ? [] : problems);
+  const model = env.EMBEDDING_MODEL ?? DEFAULT_HOSTED_EMBEDDING_MODEL;
+  switch (env.EMBEDDING_PROVIDER) {
+    case 'local':
+      return { kind: 'local' };
+    case 'openai':
+      return { kind: 'openai', apiKey: require('OPENAI_API_KEY', 'EMBEDDING_PROVIDER=openai'), model, baseURL: env.OPENAI_BASE_URL };
+    case 'openai-compatible':
+      return {
+        kind: 'openai-compatible',
+        apiKey: env.OPENAI_API_KEY ?? 'not-needed',
+        model,
+        baseURL: require('OPENAI_BASE_URL', 'EMBEDDING_PROVIDER=openai-compatible'),
+      };
+    case 'azure':
+      return {
+        kind: 'azure',
+        endpoint: require('AZURE_OPENAI_ENDPOINT', 'EMBEDDING_PROVIDER=azure'),
+        apiKey: require('AZURE_OPENAI_API_KEY', 'EMBEDDING_PROVIDER=azure'),
+        // Never the chat deployment: a chat model cannot embed.
+        deployment: requirer(env, problems)('AZURE_OPENAI_EMBEDDING_DEPLOYMENT', 'EMBEDDING_PROVIDER=azure'),
+        apiVersion: env.AZURE_OPENAI_API_VERSION,
+      };
+  }
+}
+
 /** Reads and validates the configuration; throws ConfigError listing every problem. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(source);
@@ -184,6 +238,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const env = parsed.data;
   const problems: string[] = [];
   const provider = providerConfig(env, problems);
+  const embeddingProvider = embeddingProviderConfig(env, problems);
   const hostAdapter = hostAdapterConfig(env, problems);
   if (!env.HOST_JWT_SECRET && !env.DEMO_ENABLED) {
     problems.push('HOST_JWT_SECRET: required when DEMO_ENABLED=false (the host application signs customer tokens with it)');
@@ -198,6 +253,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
     hostJwtSecret: env.HOST_JWT_SECRET,
+    adminApiKey: env.ADMIN_API_KEY,
     sessionTokenTtlSeconds: env.SESSION_TOKEN_TTL_SECONDS,
     allowGuests: env.ALLOW_GUESTS,
     demoEnabled: env.DEMO_ENABLED,
@@ -212,5 +268,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       requestTimeoutMs: env.AI_REQUEST_TIMEOUT_MS,
       maxRetries: env.AI_MAX_RETRIES,
     },
+    embeddings: { provider: embeddingProvider, dimensions: env.EMBEDDING_DIMENSIONS },
   };
 }

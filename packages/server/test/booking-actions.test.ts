@@ -157,3 +157,34 @@ describe.runIf(process.env.TEST_REDIS_URL)('background jobs on BullMQ through th
     }
   });
 });
+
+describe('confirmed booking actions with the local provider', () => {
+  let server: RunningTestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('prepares a cancellation or a date change from plain words, and lists bookings without a reference', async () => {
+    const session = await openSession(server.url, { customerToken: await signCustomerToken(server, 'cus_alice') });
+    const client = await ChatTestClient.connect(server.url, session.token);
+
+    const cancel = await client.ask('Please cancel my booking SKY4F2');
+    const proposed = await client.waitFor('action_proposed', () => true, { from: cancel.from });
+    expect(proposed.action).toMatchObject({ kind: 'booking_cancellation', bookingReference: 'SKY4F2' });
+    expect(cancel.reply.text).toMatch(/Nothing has changed yet/);
+
+    const move = await client.ask('I need to change my booking SKY4F2 to 20 June 2027');
+    const change = await client.waitFor('action_proposed', () => true, { from: move.from });
+    expect(change.action).toMatchObject({ kind: 'booking_change', bookingReference: 'SKY4F2', newStartDate: '2027-06-20' });
+
+    const list = await client.ask('Where is my booking?');
+    expect(list.reply.text).toContain('SKY4F2');
+    expect(list.reply.text).toContain('K7QM2A');
+    const status = await server.db.query<{ status: string }>(`SELECT status FROM demo_bookings WHERE reference = 'SKY4F2'`);
+    expect(status.rows[0]?.status).toBe('confirmed');
+    client.close();
+  });
+});

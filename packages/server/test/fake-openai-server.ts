@@ -1,6 +1,6 @@
 /**
- * A real HTTP server speaking the Chat Completions protocol (OpenAI and Azure
- * OpenAI flavours), so the real SDK and everything above it can be tested
+ * A real HTTP server speaking the Chat Completions and Embeddings protocols
+ * (OpenAI and Azure OpenAI flavours), so the real SDK and everything above it can be tested
  * end to end without the network. Responses are scripted per request.
  */
 import { createServer } from 'node:http';
@@ -104,6 +104,23 @@ export interface RecordedRequest {
 
 export type FakeResponder = (body: ChatRequestBody, request: RecordedRequest) => FakeResponse | Promise<FakeResponse>;
 
+/** What an embeddings request gets: deterministic vectors by default, or a scripted failure. */
+export type FakeEmbeddingResponse =
+  | {
+      kind: 'vectors';
+      /** Vectors of this size instead of the requested one (lets a test send the wrong size). */
+      dimensions?: number;
+    }
+  | {
+      kind: 'error';
+      status: number;
+      body?: unknown;
+      headers?: Record<string, string>;
+    };
+
+/** Dimensions of the fake embedding model when the request names none (text-embedding-3-small's). */
+const FAKE_EMBEDDING_DEFAULT_DIMENSIONS = 1536;
+
 export interface FakeOpenAIServerOptions {
   /** When set, only this key is accepted (as Bearer token or Azure `api-key`); otherwise any non-empty key. */
   apiKey?: string;
@@ -122,6 +139,8 @@ export interface FakeOpenAIServer {
   setDefault(response: FakeResponse | FakeResponder): void;
   /** Scripted responses not yet consumed. */
   readonly pendingScripts: number;
+  /** Queues embeddings responses; each embeddings request consumes the next one. */
+  scriptEmbeddings(...responses: FakeEmbeddingResponse[]): void;
   /** Forgets recorded requests and queued scripts and restores the default answer. */
   reset(): void;
   close(): Promise<void>;
@@ -130,11 +149,12 @@ export interface FakeOpenAIServer {
 export const FAKE_DEFAULT_ANSWER = 'Hello from the fake model.';
 const DEFAULT_RESPONSE: FakeResponse = { kind: 'text', chunks: ['Hello', ' from the', ' fake model.'] };
 
-const AZURE_PATH = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/;
+const AZURE_PATH = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|embeddings)$/;
 
 export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {}): Promise<FakeOpenAIServer> {
   const requests: RecordedRequest[] = [];
   const queue: (FakeResponse | FakeResponder)[] = [];
+  const embeddingQueue: FakeEmbeddingResponse[] = [];
   let fallback: FakeResponse | FakeResponder = DEFAULT_RESPONSE;
   let sequence = 0;
 
@@ -164,7 +184,8 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     };
     requests.push(recorded);
 
-    const isOpenAIPath = url.pathname === '/v1/chat/completions';
+    const isEmbeddings = url.pathname === '/v1/embeddings' || azureMatch?.[2] === 'embeddings';
+    const isOpenAIPath = url.pathname === '/v1/chat/completions' || url.pathname === '/v1/embeddings';
     if (req.method !== 'POST' || (!isOpenAIPath && azureMatch === null)) {
       sendError(res, 404, { error: { message: 'Not found', type: 'invalid_request_error', param: null, code: null } });
       return;
@@ -200,6 +221,10 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
         });
         return;
       }
+    }
+    if (isEmbeddings) {
+      answerEmbeddings(res, body, embeddingQueue.shift() ?? { kind: 'vectors' }, recorded.deployment);
+      return;
     }
     if (!parsed.success) {
       sendError(res, 400, {
@@ -257,9 +282,13 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     get pendingScripts() {
       return queue.length;
     },
+    scriptEmbeddings(...responses) {
+      embeddingQueue.push(...responses);
+    },
     reset() {
       requests.length = 0;
       queue.length = 0;
+      embeddingQueue.length = 0;
       fallback = DEFAULT_RESPONSE;
     },
     async close() {
@@ -268,6 +297,53 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },
   };
+}
+
+const embeddingRequestSchema = z.looseObject({
+  model: z.string().optional(),
+  input: z.union([z.string(), z.array(z.string())]),
+  dimensions: z.number().int().positive().optional(),
+  encoding_format: z.enum(['float', 'base64']).optional(),
+});
+
+function answerEmbeddings(res: ServerResponse, body: unknown, response: FakeEmbeddingResponse, deployment: string | undefined): void {
+  if (response.kind === 'error') {
+    sendError(res, response.status, response.body, response.headers);
+    return;
+  }
+  const parsed = embeddingRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    sendError(res, 400, { error: { message: "'input' is required.", type: 'invalid_request_error', param: 'input', code: null } });
+    return;
+  }
+  const inputs = typeof parsed.data.input === 'string' ? [parsed.data.input] : parsed.data.input;
+  const dimensions = response.dimensions ?? parsed.data.dimensions ?? FAKE_EMBEDDING_DEFAULT_DIMENSIONS;
+  const base64 = parsed.data.encoding_format === 'base64';
+  sendJson(res, 200, {
+    object: 'list',
+    data: inputs.map((input, index) => {
+      const vector = fakeEmbedding(input, dimensions);
+      return { object: 'embedding', index, embedding: base64 ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector };
+    }),
+    model: parsed.data.model ?? deployment ?? 'fake-embedding-model',
+    usage: { prompt_tokens: estimateTokens(inputs.join(' ')), total_tokens: estimateTokens(inputs.join(' ')) },
+  });
+}
+
+/**
+ * A deterministic vector for a text: the same text always gets the same
+ * vector, different texts (almost surely) different ones. Deliberately not of
+ * length 1, so that a test sees whether the caller normalises.
+ */
+export function fakeEmbedding(text: string, dimensions: number): number[] {
+  let seed = 2166136261;
+  for (let index = 0; index < text.length; index += 1) seed = Math.imul(seed ^ text.charCodeAt(index), 16777619) >>> 0;
+  const vector: number[] = [];
+  for (let index = 0; index < dimensions; index += 1) {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    vector.push((seed / 2 ** 32 - 0.5) * 3);
+  }
+  return vector;
 }
 
 interface AnswerContext {

@@ -9,6 +9,7 @@ import { buildServer, type BuiltServer } from '../src/build-server.js';
 import { loadConfig, type AppConfig } from '../src/config.js';
 import { loadDemoData } from '../src/demo/demo-data.js';
 import { seedDemoData } from '../src/demo/seed-demo-data.js';
+import type { KbChunkIndexer } from '../src/kb/kb-chunk-indexer.js';
 import { createLogger } from '../src/logger.js';
 import type { Database } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
@@ -71,6 +72,8 @@ export async function startTestServer(options: {
   driver?: 'pglite' | 'postgres';
   database?: TestDatabase;
   model?: ChatModel;
+  /** What indexes chunks written through the admin API (default: built from the config). */
+  kbIndexer?: KbChunkIndexer;
   env?: Record<string, string>;
   jobs?: JobQueue;
   rateLimits?: RateLimits;
@@ -90,7 +93,15 @@ export async function startTestServer(options: {
     RATE_LIMIT_MESSAGES_PER_MINUTE: '1000',
     ...options.env,
   });
-  const built = await buildServer({ config, db: database.db, model: options.model ?? createLocalChatModel(), logger: options.logLines ? createLogger('debug', { write: (line: string) => void options.logLines?.push(line) }) : createLogger(config.logLevel), ...(options.jobs ? { jobs: options.jobs } : {}), ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}) });
+  const built = await buildServer({
+    config,
+    db: database.db,
+    model: options.model ?? createLocalChatModel(),
+    logger: options.logLines ? createLogger('debug', { write: (line: string) => void options.logLines?.push(line) }) : createLogger(config.logLevel),
+    ...(options.jobs ? { jobs: options.jobs } : {}),
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+    ...(options.kbIndexer ? { kbIndexer: options.kbIndexer } : {}),
+  });
   const address = await built.app.listen({ port: 0, host: '127.0.0.1' });
   return {
     ...built,

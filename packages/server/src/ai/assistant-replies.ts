@@ -62,9 +62,12 @@ export class AssistantReplies {
   async reply(request: ReplyRequest): Promise<Reply> {
     const question = request.history.at(-1)?.text ?? '';
     const citations = new CitationRegistry();
+    // The earlier turns let retrieval resolve follow-ups ("what's the check-in time for that?"),
+    // in the prompt's passages and in the model's own knowledge-base searches alike.
+    const conversation = request.history.slice(-HISTORY_MESSAGES, -1).map((message) => message.text);
     const [customer, hits] = await Promise.all([
       request.identity.kind === 'customer' ? this.profileOf(request.identity) : Promise.resolve(null),
-      this.deps.retriever.search({ text: question, limit: PROMPT_PASSAGES, locale: request.locale.slice(0, 2) }).catch(() => []),
+      this.deps.retriever.search({ text: question, context: conversation, limit: PROMPT_PASSAGES, locale: request.locale.slice(0, 2) }).catch(() => []),
     ]);
     const passages = hits
       .filter((hit) => hit.score >= PROMPT_PASSAGE_MIN_SCORE)
@@ -72,7 +75,7 @@ export class AssistantReplies {
 
     const system = renderSystemPrompt({ companyName: this.deps.companyName, customer, locale: request.locale, passages, now: new Date() });
     const messages: ModelMessage[] = [{ role: 'system', content: system }, ...toModelHistory(request.history.slice(-HISTORY_MESSAGES))];
-    const toolContext = { identity: request.identity, sessionId: request.sessionId, citations };
+    const toolContext = { identity: request.identity, sessionId: request.sessionId, citations, conversation };
 
     // One deadline for the whole reply: the SDK's own timeout does not cover a stream that stalls midway.
     const signal = AbortSignal.timeout(this.deps.requestTimeoutMs);

@@ -20,6 +20,9 @@ export type ReplyToSender = (event: ServerEvent) => void;
  * an AI reply. Replies reach the session's connections through the bus.
  */
 export class ChatTurns {
+  /** Message intake, per session: quick, and in arrival order. */
+  private readonly intake = new KeyedSerialQueue();
+  /** AI replies, per session: one at a time, each seeing the one before it. */
   private readonly queue = new KeyedSerialQueue();
   /** User message ids whose reply this node is producing right now. */
   private readonly inFlight = new Set<string>();
@@ -37,7 +40,23 @@ export class ChatTurns {
     },
   ) {}
 
+  /** Accepts a message and waits for its reply. */
   async sendMessage(sessionId: string, event: { clientMessageId: string; text: string }, toSender: ReplyToSender): Promise<void> {
+    const accepted = await this.acceptMessage(sessionId, event, toSender);
+    await accepted.reply;
+  }
+
+  /**
+   * Stores, acks and routes a message; resolves once that is done, with the
+   * reply (if any) still running. Intake runs one message at a time per
+   * session, so replies are queued in the order messages were accepted.
+   */
+  acceptMessage(sessionId: string, event: { clientMessageId: string; text: string }, toSender: ReplyToSender): Promise<{ reply: Promise<void> }> {
+    return this.intake.run(sessionId, () => this.accept(sessionId, event, toSender));
+  }
+
+  private async accept(sessionId: string, event: { clientMessageId: string; text: string }, toSender: ReplyToSender): Promise<{ reply: Promise<void> }> {
+    const none = { reply: Promise.resolve() };
     const text = event.text.trim();
     if (text === '') throw new AppError('invalid_message', 'The message text is empty.');
     if (text.length > this.deps.maxMessageChars) {
@@ -58,18 +77,21 @@ export class ChatTurns {
       const existingReply = await this.deps.messages.findReplyTo(message.id);
       if (existingReply) {
         toSender({ type: 'message', message: existingReply });
-        return;
+        return none;
       }
-      if (this.inFlight.has(message.id) || session.status !== 'ai') return;
+      if (this.inFlight.has(message.id) || session.status !== 'ai') return none;
     }
 
-    if (session.status === 'escalated') return; // A human owns the conversation now.
+    if (session.status === 'escalated') return none; // A human owns the conversation now.
 
     if (detectEscalationTrigger(text)) {
       await this.deps.escalation.escalate(session, { source: 'explicit_request', reason: text, replyToId: message.id });
-      return;
+      return none;
     }
-    await this.answerWithAi(session, message);
+    const reply = this.answerWithAi(session, message);
+    // Awaited by sendMessage once intake lets go; this keeps an early failure from counting as unhandled.
+    reply.catch(() => {});
+    return { reply };
   }
 
   private answerWithAi(session: ChatSession, question: Message): Promise<void> {

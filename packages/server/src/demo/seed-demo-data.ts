@@ -1,5 +1,6 @@
-import type { Database } from '../storage/database.js';
+import type { KbChunkIndexer } from '../kb/kb-chunk-indexer.js';
 import { upsertArticles } from '../kb/upsert-articles.js';
+import type { Database } from '../storage/database.js';
 import type { DemoData } from './demo-data.js';
 
 // Serialises seeding when several nodes start at once.
@@ -8,9 +9,9 @@ const SEED_LOCK_KEY = 727_100_002;
 /**
  * Seeds the demo host's customers, bookings and wallets and the help-centre
  * articles. Idempotent: host rows are upserted, wallets keep their current
- * balance once created, unchanged articles are skipped.
+ * balance once created, unchanged articles are skipped (source 'demo').
  */
-export async function seedDemoData(db: Database, data: DemoData): Promise<{ articlesWritten: number }> {
+export async function seedDemoData(db: Database, data: DemoData, options: { kbIndexer?: KbChunkIndexer } = {}): Promise<{ articlesWritten: number }> {
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK_KEY]);
     for (const customer of data.customers) {
@@ -58,10 +59,17 @@ export async function seedDemoData(db: Database, data: DemoData): Promise<{ arti
         [wallet.customerId, wallet.balance, wallet.currency, wallet.updatedAt],
       );
     }
-    const { written } = await upsertArticles(
+    const { added, updated } = await upsertArticles(
       tx,
-      data.articles.map((article) => ({ ...article, category: article.category })),
+      data.articles.map((article) => ({ ...article, entity: null, sourcePath: 'demo-data/kb-articles.json', metadata: {} })),
+      {
+        source: 'demo',
+        // Without an indexer (tests, tools) the articles are still searchable by full text.
+        indexer: options.kbIndexer ?? { index: async () => {} },
+        // An article the admin API took over keeps the admin's edit across restarts.
+        otherSources: 'keep',
+      },
     );
-    return { articlesWritten: written };
+    return { articlesWritten: added + updated };
   });
 }

@@ -6,7 +6,7 @@ describe('detectEscalationTrigger', () => {
     'I want to talk to a human',
     'Can I speak with an agent?',
     'let me chat to a real person please',
-    'Connect me with customer service',
+    'Connect me with someone from your team',
     'human please',
     'AGENT!',
     'I need a real person',
@@ -27,6 +27,7 @@ describe('detectEscalationTrigger', () => {
     'Is the agent fee refundable?',
     'Can I speak Spanish with the hotel?',
     'What time does the check-in desk open?',
+    'How can I contact customer service?',
   ])('does not escalate "%s"', (text) => {
     expect(detectEscalationTrigger(text)).toBeNull();
   });

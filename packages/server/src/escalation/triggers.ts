@@ -6,7 +6,10 @@
 
 export type EscalationTrigger = 'explicit_human_request';
 
-const humanWords = String.raw`(?:a\s+)?(?:human(?:\s+being)?|real\s+person|person|someone|somebody|agent|representative|rep|operator|advisor|adviser|staff(?:\s+member)?|customer\s+(?:service|support)|support\s+team|live\s+(?:agent|chat|person))`;
+// "Customer service" is left out on purpose: "how do I reach customer service?"
+// is usually a question about channels and hours, which the assistant answers;
+// a request for a person says "human", "agent", "someone" and the like.
+const humanWords = String.raw`(?:a\s+)?(?:human(?:\s+being)?|real\s+person|person|someone|somebody|agent|representative|rep|operator|advisor|adviser|staff(?:\s+member)?|live\s+(?:agent|chat|person))`;
 
 const explicitHumanRequest: RegExp[] = [
   // "I want to talk to a human", "can I speak with an agent", "let me chat to someone"

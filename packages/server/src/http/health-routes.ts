@@ -2,7 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import type { Database } from '../storage/database.js';
 
 /** Liveness and readiness for load balancers and orchestrators. */
-export function registerHealthRoutes(app: FastifyInstance, deps: { db: Database; checks?: Array<{ name: string; ping: () => Promise<void> }> }) {
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  deps: {
+    db: Database;
+    checks?: Array<{ name: string; ping: () => Promise<void> }>;
+    /** Fixed facts about this node shown with every answer, e.g. `vectorSearch: 'pgvector-hnsw' | 'in-service'`. */
+    details?: Record<string, string>;
+  },
+) {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
@@ -18,7 +26,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: { db: Database;
       }),
     );
     const ready = results.every(([, status]) => status === 'ok');
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', driver: deps.db.driver, checks: Object.fromEntries(results) });
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', driver: deps.db.driver, ...deps.details, checks: Object.fromEntries(results) });
   });
 }
 

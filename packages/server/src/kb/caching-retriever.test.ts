@@ -37,6 +37,29 @@ describe('CachingRetriever', () => {
     expect(calls).toHaveLength(3);
   });
 
+  it('keeps questions apart whose conversation differs', async () => {
+    const { calls, retriever } = countingRetriever();
+    const cache = new CachingRetriever(retriever);
+    await cache.search({ text: 'what time is check-in there?', context: ['I booked the Grant Hotel'] });
+    await cache.search({ text: 'what time is check-in there?', context: ['I booked the Harbor Court Hotel'] });
+    await cache.search({ text: 'what time is check-in there?', context: ['I booked the Grant Hotel'] });
+    expect(calls.map((call) => call.context)).toEqual([['I booked the Grant Hotel'], ['I booked the Harbor Court Hotel']]);
+  });
+
+  it('keys on the conversation too: the same follow-up means another thing in another conversation', async () => {
+    const { calls, retriever } = countingRetriever();
+    const cache = new CachingRetriever(retriever);
+    await cache.search({ text: 'What is the check-in time there?', context: ['Tell me about the Harbour Hotel'] });
+    await cache.search({ text: 'what is the check-in time there?', context: ['Tell me about the Harbour Hotel'] });
+    expect(calls).toHaveLength(1);
+    await cache.search({ text: 'What is the check-in time there?', context: ['Tell me about the Lakeside Inn'] });
+    await cache.search({ text: 'What is the check-in time there?' });
+    expect(calls.map((call) => call.context)).toEqual([['Tell me about the Harbour Hotel'], ['Tell me about the Lakeside Inn'], undefined]);
+    // An empty conversation is no conversation.
+    await cache.search({ text: 'What is the check-in time there?', context: [] });
+    expect(calls).toHaveLength(3);
+  });
+
   it('forgets the least recently used entries beyond its size and never caches failures', async () => {
     const { calls, retriever } = countingRetriever();
     const cache = new CachingRetriever(retriever, { maxEntries: 2 });

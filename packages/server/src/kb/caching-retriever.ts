@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { KbHit, KbSearchQuery, KnowledgeRetriever } from './retriever.js';
 
 /**
@@ -20,7 +21,8 @@ export class CachingRetriever implements KnowledgeRetriever {
   search(query: KbSearchQuery): Promise<KbHit[]> {
     const limit = query.limit ?? 5;
     const fetchLimit = Math.max(limit, CachingRetriever.MIN_FETCH);
-    const key = JSON.stringify([query.text.trim().toLowerCase(), query.locale ?? null, query.category ?? null, fetchLimit]);
+    // The context is part of the key: "what time is check-in there?" means another hotel in another conversation.
+    const key = JSON.stringify([query.text.trim().toLowerCase(), query.context ?? [], query.locale ?? null, query.category ?? null, fetchLimit]);
     const now = this.options.now?.() ?? Date.now();
     const cached = this.entries.get(key);
     if (cached && now - cached.at < (this.options.ttlMs ?? 30_000)) {

@@ -1,8 +1,45 @@
-import type { Queryable } from '../storage/database.js';
+import type { Queryable, SqlParam } from '../storage/database.js';
+import { kbArticlesVersion, scopeSql } from './kb-scope-sql.js';
 import { queryTerms } from './query-terms.js';
+import { RefreshingSnapshot } from './refreshing-snapshot.js';
 import type { KbHit, KbSearchQuery, KnowledgeRetriever } from './retriever.js';
 
 const quoteLexeme = (stem: string) => `'${stem.replace(/'/g, "''")}'`;
+
+/** Which chunks a search may return. */
+export interface KbScope {
+  locale?: string;
+  category?: string;
+  /** Only the articles about this entity. */
+  entity?: string;
+}
+
+/** A question turned into tsqueries, with each term's weight: prepared once, used for several candidate lists. */
+export interface LexicalQuery {
+  /** OR of every term's stems. */
+  tsquery: string;
+  /** One tsquery per term (its stems and synonyms' stems). */
+  termQueries: string[];
+  /** Per term: its inverse document frequency over the chunks. */
+  weights: number[];
+}
+
+/** A chunk with what a hit needs, and how well it covers the question lexically (in [0, 1]). */
+export interface ScoredChunk {
+  chunkId: string;
+  articleId: string;
+  title: string;
+  url: string;
+  category: string | null;
+  entity: string | null;
+  heading: string | null;
+  /** Where in its article the passage is (0: the lead). */
+  position: number;
+  passage: string;
+  score: number;
+  /** ts_rank_cd: how densely the passage matches, unbounded; 0 when nothing matches. */
+  rank: number;
+}
 
 interface CandidateRow extends Record<string, unknown> {
   chunk_id: string;
@@ -10,7 +47,9 @@ interface CandidateRow extends Record<string, unknown> {
   title: string;
   url: string;
   category: string | null;
+  entity: string | null;
   heading: string | null;
+  position: number;
   body: string;
   rank: number;
   /** Per query term: does the passage (or its article title) contain it? */
@@ -19,18 +58,82 @@ interface CandidateRow extends Record<string, unknown> {
 }
 
 /**
+ * A chunk's details and per-term matches, for the chunks of `source` (a
+ * subquery of `id`, `rank`). $1 = the tsquery, $2 = the per-term tsqueries.
+ * Computed only for the few chunks that are returned, never for every match.
+ */
+const detailsOf = (source: string) => `
+  SELECT c.id AS chunk_id, a.id AS article_id, a.title, a.url, a.category, a.entity, c.heading, c.position, c.body, s.rank,
+         ARRAY(SELECT c.tsv @@ t.q::tsquery OR a.title_tsv @@ t.q::tsquery
+                 FROM unnest($2::text[]) WITH ORDINALITY AS t(q, idx) ORDER BY t.idx) AS in_passage,
+         ARRAY(SELECT a.title_tsv @@ t.q::tsquery
+                 FROM unnest($2::text[]) WITH ORDINALITY AS t(q, idx) ORDER BY t.idx) AS in_title
+    FROM ${source} AS s
+    JOIN kb_chunks c ON c.id = s.id
+    JOIN kb_articles a ON a.id = c.article_id`;
+
+/** Document frequencies are cached per KB version; this many distinct synonym groups at most. */
+const MAX_CACHED_FREQUENCIES = 20_000;
+
+interface DocumentFrequencies {
+  total: number;
+  /** Chunks containing each lexeme. */
+  lexemes: Map<string, number>;
+  /** Chunks containing any of a term's alternatives (a union, so counted per term query). */
+  alternatives: Map<string, number>;
+}
+
+/**
  * Postgres full-text retrieval (tsvector + GIN). The query is an OR of the
  * customer's content words and their synonyms, ranked by ts_rank_cd; the
  * confidence score is how much of the question a passage covers, so that a
  * passage matching one common word ("flight") does not count as an answer.
+ * Hybrid retrieval uses its parts: prepare once, then candidates per scope
+ * and scores for chunks the vector search found.
  */
 export class FullTextRetriever implements KnowledgeRetriever {
-  constructor(private readonly db: Queryable) {}
+  private readonly frequencies: RefreshingSnapshot<DocumentFrequencies>;
+
+  constructor(
+    private readonly db: Queryable,
+    options: { recheckMs?: number; now?: () => number } = {},
+  ) {
+    // Counting matches is a scan per term; the counts only change when articles do. One pass of
+    // ts_stat counts every lexeme at once; terms with synonyms are counted (and kept) as they come.
+    this.frequencies = new RefreshingSnapshot(
+      () => kbArticlesVersion(db),
+      async () => {
+        const [total, lexemes] = await Promise.all([
+          db.query<{ total: number }>('SELECT count(*)::int AS total FROM kb_chunks'),
+          db.query<{ word: string; ndoc: number }>(`SELECT word, ndoc FROM ts_stat('SELECT tsv FROM kb_chunks')`),
+        ]);
+        return {
+          total: total.rows[0]?.total ?? 0,
+          lexemes: new Map(lexemes.rows.map((row) => [row.word, Number(row.ndoc)])),
+          alternatives: new Map(),
+        };
+      },
+      options,
+    );
+  }
 
   async search(query: KbSearchQuery): Promise<KbHit[]> {
     const limit = Math.min(Math.max(query.limit ?? 5, 1), 20);
-    const terms = queryTerms(query.text);
-    if (terms.length === 0) return [];
+    const prepared = await this.prepare(query.text);
+    if (!prepared) return [];
+    const scope: KbScope = { ...(query.locale ? { locale: query.locale } : {}), ...(query.category ? { category: query.category } : {}) };
+    return bestPerArticle(await this.candidates(prepared, scope, 100), limit).map((chunk) => toHit(chunk, chunk.score));
+  }
+
+  /** Counts the chunks now rather than on the first search. */
+  async warm(): Promise<void> {
+    await this.frequencies.get();
+  }
+
+  /** The question's terms as tsqueries with their weights; null when it has no searchable words. */
+  async prepare(text: string): Promise<LexicalQuery | null> {
+    const terms = queryTerms(text);
+    if (terms.length === 0) return null;
 
     // Stem every alternative the same way the index was built.
     const alternatives = [...new Set(terms.flatMap((term) => term.alternatives))];
@@ -43,7 +146,7 @@ export class FullTextRetriever implements KnowledgeRetriever {
       .map((term) => new Set(term.alternatives.flatMap((alt) => stemsOf.get(alt) ?? [])))
       .filter((stems) => stems.size > 0);
     const allStems = [...new Set(termStems.flatMap((stems) => [...stems]))];
-    if (allStems.length === 0) return [];
+    if (allStems.length === 0) return null;
 
     // Stems are already normalised lexemes, so they are cast to tsquery directly (no second parse).
     const termQueries = termStems.map((stems) => [...stems].map(quoteLexeme).join(' | '));
@@ -51,61 +154,98 @@ export class FullTextRetriever implements KnowledgeRetriever {
 
     // Rare words say more about what the customer means than common ones:
     // each term is weighted by its inverse document frequency over the chunks.
-    const frequencies = await this.db.query<{ df: number; total: number }>(
-      `SELECT (SELECT count(*) FROM kb_chunks WHERE tsv @@ g.q::tsquery)::int AS df,
-              (SELECT count(*) FROM kb_chunks)::int AS total
-         FROM unnest($1::text[]) WITH ORDINALITY AS g(q, idx) ORDER BY g.idx`,
-      [termQueries],
-    );
-    const weights = frequencies.rows.map((row) => Math.log(1 + (row.total - row.df + 0.5) / (row.df + 0.5)));
-    const totalWeight = weights.reduce((sum, weight) => sum + weight, 0) || 1;
-
-    const candidates = await this.db.query<CandidateRow>(
-      `SELECT c.id AS chunk_id, a.id AS article_id, a.title, a.url, a.category, c.heading, c.body,
-              ts_rank_cd(c.tsv, q, 32)::float8 AS rank,
-              ARRAY(SELECT c.tsv @@ t.q::tsquery OR a.title_tsv @@ t.q::tsquery
-                      FROM unnest($4::text[]) WITH ORDINALITY AS t(q, idx) ORDER BY t.idx) AS in_passage,
-              ARRAY(SELECT a.title_tsv @@ t.q::tsquery
-                      FROM unnest($4::text[]) WITH ORDINALITY AS t(q, idx) ORDER BY t.idx) AS in_title
-         FROM kb_chunks c
-         JOIN kb_articles a ON a.id = c.article_id,
-              CAST($1 AS tsquery) AS q
-        WHERE c.tsv @@ q
-          AND ($2::text IS NULL OR a.locale = $2)
-          AND ($3::text IS NULL OR a.category = $3)
-        ORDER BY rank DESC
-        LIMIT 100`,
-      [tsquery, query.locale ?? null, query.category ?? null, termQueries],
-    );
-
-    const coverage = (matched: boolean[]) =>
-      matched.reduce((sum, isMatch, index) => sum + (isMatch ? (weights[index] ?? 0) : 0), 0) / totalWeight;
-    const scored = candidates.rows.map((row) => {
-      // How much of the question the passage covers decides; a title about the
-      // same thing and the density of matches break ties between related pages.
-      const score = 0.7 * coverage(row.in_passage) + 0.2 * coverage(row.in_title) + 0.1 * Math.min(1, Number(row.rank) * 2);
-      return { row, score };
-    });
-    scored.sort((a, b) => b.score - a.score);
-
-    // Best passage per article: the customer wants sources, not five parts of one page.
-    const hits: KbHit[] = [];
-    const seenArticles = new Set<string>();
-    for (const { row, score } of scored) {
-      if (seenArticles.has(row.article_id)) continue;
-      seenArticles.add(row.article_id);
-      hits.push({
-        articleId: row.article_id,
-        chunkId: row.chunk_id,
-        title: row.title,
-        url: row.url,
-        category: row.category,
-        heading: row.heading,
-        passage: row.body,
-        score: Math.round(score * 1000) / 1000,
-      });
-      if (hits.length === limit) break;
+    const { total, lexemes, alternatives: counted } = await this.frequencies.get();
+    const single = (stems: Set<string>) => (stems.size === 1 ? [...stems][0] : undefined);
+    const missing = termStems.flatMap((stems, index) => (single(stems) === undefined && !counted.has(termQueries[index] ?? '') ? [termQueries[index] ?? ''] : []));
+    if (missing.length > 0) {
+      const { rows } = await this.db.query<{ q: string; df: number }>(
+        `SELECT g.q, (SELECT count(*) FROM kb_chunks WHERE tsv @@ g.q::tsquery)::int AS df FROM unnest($1::text[]) AS g(q)`,
+        [missing],
+      );
+      if (counted.size + rows.length > MAX_CACHED_FREQUENCIES) counted.clear();
+      for (const row of rows) counted.set(row.q, row.df);
     }
-    return hits;
+    const weights = termStems.map((stems, index) => {
+      const stem = single(stems);
+      const frequency = (stem === undefined ? counted.get(termQueries[index] ?? '') : lexemes.get(stem)) ?? 0;
+      return Math.log(1 + (total - frequency + 0.5) / (frequency + 0.5));
+    });
+    return { tsquery, termQueries, weights };
   }
+
+  /** Chunks in scope that match any term, best covered first. */
+  async candidates(query: LexicalQuery, scope: KbScope, limit: number): Promise<ScoredChunk[]> {
+    const params: SqlParam[] = [query.tsquery, query.termQueries];
+    const { from, where } = scopeSql(scope, params, ['id', 'article_id', 'tsv']);
+    params.push(limit);
+    const { rows } = await this.db.query<CandidateRow>(
+      detailsOf(`(SELECT c.id, ts_rank_cd(c.tsv, q, 32)::float8 AS rank
+                    FROM ${from}, CAST($1 AS tsquery) AS q
+                   WHERE c.tsv @@ q AND ${where}
+                   ORDER BY rank DESC, c.id
+                   LIMIT $${params.length})`),
+      params,
+    );
+    return rows.map((row) => toScoredChunk(row, query.weights)).sort((a, b) => b.score - a.score);
+  }
+
+  /** Given chunks (e.g. found by vector search) with their lexical score; 0 for chunks that match no term. */
+  async score(query: LexicalQuery | null, chunkIds: readonly string[]): Promise<ScoredChunk[]> {
+    if (chunkIds.length === 0) return [];
+    // Without terms nothing matches: an empty tsquery and no term queries give rank 0 and empty arrays.
+    const { rows } = await this.db.query<CandidateRow>(
+      detailsOf(`(SELECT id, ts_rank_cd(tsv, CAST($1 AS tsquery), 32)::float8 AS rank FROM kb_chunks WHERE id = ANY($3::text[]))`),
+      [query?.tsquery ?? '', query?.termQueries ?? [], [...chunkIds]],
+    );
+    return rows.map((row) => toScoredChunk(row, query?.weights ?? []));
+  }
+}
+
+function toScoredChunk(row: CandidateRow, weights: number[]): ScoredChunk {
+  const totalWeight = weights.reduce((sum, weight) => sum + weight, 0) || 1;
+  const coverage = (matched: boolean[]) =>
+    matched.reduce((sum, isMatch, index) => sum + (isMatch ? (weights[index] ?? 0) : 0), 0) / totalWeight;
+  // How much of the question the passage covers decides; a title about the
+  // same thing and the density of matches break ties between related pages.
+  const score = 0.7 * coverage(row.in_passage) + 0.2 * coverage(row.in_title) + 0.1 * Math.min(1, Number(row.rank) * 2);
+  return {
+    chunkId: row.chunk_id,
+    articleId: row.article_id,
+    title: row.title,
+    url: row.url,
+    category: row.category,
+    entity: row.entity,
+    heading: row.heading,
+    position: row.position,
+    passage: row.body,
+    score,
+    rank: Number(row.rank),
+  };
+}
+
+/** Best passage per article, in the given order: the customer wants sources, not five parts of one page. */
+export function bestPerArticle<T extends { articleId: string }>(ranked: readonly T[], limit: number): T[] {
+  const best: T[] = [];
+  const seenArticles = new Set<string>();
+  for (const item of ranked) {
+    if (seenArticles.has(item.articleId)) continue;
+    seenArticles.add(item.articleId);
+    best.push(item);
+    if (best.length === limit) break;
+  }
+  return best;
+}
+
+export function toHit(chunk: ScoredChunk, score: number): KbHit {
+  return {
+    articleId: chunk.articleId,
+    chunkId: chunk.chunkId,
+    title: chunk.title,
+    url: chunk.url,
+    category: chunk.category,
+    entity: chunk.entity,
+    heading: chunk.heading,
+    passage: chunk.passage,
+    score: Math.round(score * 1000) / 1000,
+  };
 }

@@ -46,6 +46,16 @@ const synonymGroups: string[][] = [
 const synonymsByWord = new Map<string, string[]>();
 for (const group of synonymGroups) for (const word of group) synonymsByWord.set(word, group);
 
+/** Words that carry no topic (question filler); the embedder drops them too. */
+export function isFillerWord(word: string): boolean {
+  return fillerWords.has(word);
+}
+
+/** The synonym group a word belongs to (its first word names the group), if any. */
+export function synonymGroupOf(word: string): readonly string[] | undefined {
+  return synonymsByWord.get(word);
+}
+
 export interface QueryTerm {
   word: string;
   /** The word and its synonyms: a match on any of them counts for the word. */

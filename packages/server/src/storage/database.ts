@@ -4,7 +4,8 @@
  * real PostgreSQL server. SQL is plain Postgres and runs unchanged on both.
  */
 
-export type SqlParam = string | number | boolean | null | Date | string[] | Buffer;
+// Arrays may hold nulls: batch writes pass one array per column (unnest), and nullable columns need them.
+export type SqlParam = string | number | boolean | null | Date | Array<string | null> | Buffer;
 
 export interface Queryable {
   /** One statement with $1.. parameters. */

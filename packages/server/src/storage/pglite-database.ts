@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite/vector';
 import type { Database, Queryable, SqlParam } from './database.js';
 
 /**
@@ -9,7 +10,9 @@ import type { Database, Queryable, SqlParam } from './database.js';
  */
 export async function openPgliteDatabase(dataDir: string | 'memory://'): Promise<Database> {
   if (dataDir !== 'memory://') await mkdir(dataDir, { recursive: true });
-  const pg = dataDir === 'memory://' ? new PGlite() : new PGlite(dataDir);
+  // pgvector ships with PGlite: loaded here, enabled by kb/vector-index.ts.
+  const extensions = { vector };
+  const pg = dataDir === 'memory://' ? new PGlite({ extensions }) : new PGlite(dataDir, { extensions });
   await pg.waitReady;
 
   const asQueryable = (target: Pick<PGlite, 'query'>): Queryable => ({

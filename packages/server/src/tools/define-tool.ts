@@ -9,6 +9,8 @@ export interface ToolContext {
   /** Aborted when the tool's timeout passes or the turn is cancelled. */
   signal: AbortSignal;
   citations: CitationRegistry;
+  /** Earlier turns of the conversation, oldest first: lets a search resolve "that hotel". */
+  conversation?: string[];
 }
 
 /** What the model sees: data on success, a typed refusal or failure otherwise. */

@@ -14,7 +14,12 @@ export function createSearchKnowledgeBaseTool(deps: { retriever: KnowledgeRetrie
     roles: ['guest', 'customer', 'agent', 'admin'],
     rateLimit: { points: 60, durationSeconds: 60 },
     async execute(args, context) {
-      const hits = await deps.retriever.search({ text: args.query, limit: 4, ...(args.category ? { category: args.category } : {}) });
+      const hits = await deps.retriever.search({
+        text: args.query,
+        limit: 4,
+        ...(context.conversation ? { context: context.conversation } : {}),
+        ...(args.category ? { category: args.category } : {}),
+      });
       return {
         ok: true,
         data: {

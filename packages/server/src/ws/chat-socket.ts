@@ -67,10 +67,13 @@ export function registerChatSocket(
       for (const action of await deps.pendingActions.pendingFor(auth.session.id)) send({ type: 'action_proposed', action });
     }).catch((error: unknown) => log.error({ err: error }, 'websocket setup failed'));
 
+    // Frames are taken in the order they arrived: the next one starts once the
+    // previous one is accepted (not answered), so quick messages keep their order.
+    let intake: Promise<void> = authenticated.then(() => undefined);
     socket.on('message', (data: RawData, isBinary: boolean) => {
-      void authenticated.then(async (auth) => {
-        if (!auth) return;
-        await handleFrame({ data, isBinary, auth, send, socket, log, deps });
+      intake = intake.then(async () => {
+        const auth = await authenticated;
+        if (auth) await handleFrame({ data, isBinary, auth, send, socket, log, deps });
       });
     });
   });
@@ -98,9 +101,12 @@ async function handleFrame(input: {
       return;
     }
     switch (event.type) {
-      case 'send_message':
-        await deps.turns.sendMessage(auth.session.id, event, send);
+      case 'send_message': {
+        const accepted = await deps.turns.acceptMessage(auth.session.id, event, send);
+        // The reply streams on while the next frames are taken.
+        void accepted.reply.catch((error: unknown) => reportFailure(error, auth, send, log, event.clientMessageId));
         break;
+      }
       case 'escalate':
         await deps.turns.escalate(auth.session.id, event.reason);
         break;
@@ -118,10 +124,14 @@ async function handleFrame(input: {
         break;
     }
   } catch (error) {
-    const mapped = mapError(error);
-    if (mapped.unexpected) log.error({ err: error, sessionId: auth.session.id }, 'chat event failed');
-    send({ type: 'error', code: mapped.body.error.code, message: mapped.body.error.message, ...(clientMessageId ? { clientMessageId } : {}) });
+    reportFailure(error, auth, send, log, clientMessageId);
   }
+}
+
+function reportFailure(error: unknown, auth: AuthenticatedSession, send: (event: ServerEvent) => void, log: FastifyBaseLogger, clientMessageId: string | undefined) {
+  const mapped = mapError(error);
+  if (mapped.unexpected) log.error({ err: error, sessionId: auth.session.id }, 'chat event failed');
+  send({ type: 'error', code: mapped.body.error.code, message: mapped.body.error.message, ...(clientMessageId ? { clientMessageId } : {}) });
 }
 
 /** Text frame → a valid client event, or an AppError with the contract's code. */

@@ -4,7 +4,7 @@
  * client is built; translation, streaming and error mapping are shared.
  */
 import { z } from 'zod';
-import { APIConnectionError, APIError, APIUserAbortError, AzureOpenAI, OpenAI, OpenAIError } from 'openai';
+import type { OpenAI } from 'openai';
 import type {
   ChatCompletionCreateParamsStreaming,
   ChatCompletionMessageParam,
@@ -20,55 +20,18 @@ import type {
   ToolCall,
   ToolDefinition,
 } from '../model-port.js';
+import { abortReason, createAzureClient, createOpenAIClient, translateError } from './openai-client.js';
+import type { AzureClientOptions, OpenAIClientOptions } from './openai-client.js';
 
-export interface OpenAIChatModelOptions {
-  provider: 'openai' | 'openai-compatible';
-  apiKey: string;
+export interface OpenAIChatModelOptions extends OpenAIClientOptions {
   model: string;
-  baseURL?: string;
-  maxRetries?: number;
-  timeoutMs?: number;
 }
 
-export interface AzureChatModelOptions {
-  /** Resource origin, e.g. https://my-resource.openai.azure.com */
-  endpoint: string;
-  apiKey: string;
-  deployment: string;
-  apiVersion: string;
-  maxRetries?: number;
-  timeoutMs?: number;
-}
-
-const OPENAI_BASE_URL = 'https://api.openai.com/v1';
-
-/**
- * Options that keep the SDK from reading process.env (config.ts is the only
- * reader) and from logging on its own.
- */
-const QUIET_CLIENT_OPTIONS = {
-  organization: null,
-  project: null,
-  logLevel: 'off',
-} as const;
+export type AzureChatModelOptions = AzureClientOptions;
 
 export function createOpenAIChatModel(options: OpenAIChatModelOptions): ChatModel {
   const { provider } = options;
-  if (provider === 'openai-compatible' && options.baseURL === undefined) {
-    throw new ModelProviderError(provider, 'ai_misconfigured', 'openai-compatible needs a baseURL');
-  }
-  const client = buildClient(
-    provider,
-    () =>
-      new OpenAI({
-        ...QUIET_CLIENT_OPTIONS,
-        apiKey: options.apiKey,
-        // Explicit, so an OPENAI_BASE_URL in the environment cannot redirect the key.
-        baseURL: options.baseURL ?? OPENAI_BASE_URL,
-        maxRetries: options.maxRetries,
-        timeout: options.timeoutMs,
-      }),
-  );
+  const client = createOpenAIClient(options);
   return new ChatCompletionsModel(client, {
     provider,
     model: options.model,
@@ -79,39 +42,12 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions): ChatMode
 
 export function createAzureChatModel(options: AzureChatModelOptions): ChatModel {
   const provider = 'azure';
-  const client = buildClient(
-    provider,
-    () =>
-      new AzureOpenAI({
-        ...QUIET_CLIENT_OPTIONS,
-        apiKey: options.apiKey,
-        apiVersion: options.apiVersion,
-        deployment: options.deployment,
-        // Built here rather than passing `endpoint`: the SDK would otherwise also read
-        // OPENAI_BASE_URL from the environment and refuse to start when both are set.
-        baseURL: `${options.endpoint.replace(/\/+$/, '')}/openai`,
-        maxRetries: options.maxRetries,
-        timeout: options.timeoutMs,
-      }),
-  );
+  const client = createAzureClient(options);
   return new ChatCompletionsModel(client, {
     provider,
     model: options.deployment,
     maxTokensParam: 'max_completion_tokens',
   });
-}
-
-function buildClient(provider: string, build: () => OpenAI): OpenAI {
-  try {
-    return build();
-  } catch (error) {
-    if (error instanceof OpenAIError) {
-      throw new ModelProviderError(provider, 'ai_misconfigured', `${provider} client could not be configured`, {
-        cause: error,
-      });
-    }
-    throw error;
-  }
 }
 
 interface ModelSettings {
@@ -347,62 +283,4 @@ class StreamAccumulator {
   usage(): { promptTokens: number; completionTokens: number } {
     return { promptTokens: this.promptTokens, completionTokens: this.completionTokens };
   }
-}
-
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
-}
-
-/**
- * Maps whatever the SDK threw to a ModelProviderError. Messages stay short and
- * never quote the upstream body (it can echo parts of the key or the prompt);
- * the original error stays available as `cause`.
- */
-function translateError(provider: string, error: unknown, signal: AbortSignal | undefined): unknown {
-  if (signal?.aborted === true) return abortReason(signal);
-  if (error instanceof ModelProviderError) return error;
-  if (error instanceof APIUserAbortError) {
-    return new DOMException('The operation was aborted.', 'AbortError');
-  }
-  if (error instanceof APIConnectionError) {
-    const timedOut = error.name === 'APIConnectionTimeoutError' || /timed? ?out/i.test(error.message);
-    return new ModelProviderError(
-      provider,
-      'ai_unavailable',
-      timedOut ? `${provider} timed out` : `${provider} is unreachable`,
-      { cause: error, retryable: true },
-    );
-  }
-  if (error instanceof APIError) {
-    const status = error.status;
-    if (status === undefined) {
-      // An error event in the middle of a stream: the provider failed while answering.
-      return new ModelProviderError(provider, 'ai_unavailable', `${provider} failed mid-stream`, {
-        cause: error,
-        retryable: true,
-      });
-    }
-    const message = `${provider} answered ${status}`;
-    const options = { cause: error, upstreamStatus: status };
-    if (status === 429) {
-      return new ModelProviderError(provider, 'ai_rate_limited', message, { ...options, retryable: true });
-    }
-    if (status >= 500 || status === 408) {
-      return new ModelProviderError(provider, 'ai_unavailable', message, { ...options, retryable: true });
-    }
-    if (status === 401 || status === 403 || status === 404) {
-      return new ModelProviderError(provider, 'ai_misconfigured', message, options);
-    }
-    return new ModelProviderError(provider, 'ai_bad_response', message, options);
-  }
-  if (error instanceof SyntaxError || error instanceof OpenAIError) {
-    return new ModelProviderError(provider, 'ai_bad_response', `${provider} sent an unreadable response`, {
-      cause: error,
-    });
-  }
-  // Anything else here comes from reading the response body: the connection broke mid-answer.
-  return new ModelProviderError(provider, 'ai_unavailable', `${provider} connection failed`, {
-    cause: error,
-    retryable: true,
-  });
 }

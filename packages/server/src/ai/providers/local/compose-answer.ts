@@ -44,6 +44,26 @@ const walletResultSchema = z.object({
   data: z.object({ wallet: z.object({ balance: z.string(), currency: z.string(), updatedAt: z.string() }) }),
 });
 
+const proposalResultSchema = z.object({
+  ok: z.literal(true),
+  data: z.object({
+    status: z.literal('awaiting_customer_confirmation'),
+    bookingReference: z.string(),
+    fee: z.object({ amount: z.string(), currency: z.string() }),
+    refund: z.object({ amount: z.string(), currency: z.string() }).optional(),
+    newDate: z.string().optional(),
+    policy: z.string(),
+  }),
+});
+
+const bookingListSchema = z.object({
+  ok: z.literal(true),
+  data: z.object({
+    bookings: z.array(z.object({ reference: z.string(), status: z.string(), summary: z.string(), startDate: z.string() })),
+    total: z.number(),
+  }),
+});
+
 const ticketResultSchema = z.object({
   ok: z.literal(true),
   data: z.object({ ticketId: z.string(), alreadyOpen: z.boolean().optional() }),
@@ -78,7 +98,7 @@ const statusPhrases: Record<string, string> = {
 export function composeFromToolResult(toolName: string, content: string, question: string): string {
   const raw = parseJson(content);
   const failure = toolErrorSchema.safeParse(raw);
-  if (failure.success) return explainToolError(toolName, failure.data.error.code);
+  if (failure.success) return explainToolError(toolName, failure.data.error.code, failure.data.error.message);
 
   switch (toolName) {
     case 'search_knowledge_base': {
@@ -106,6 +126,26 @@ export function composeFromToolResult(toolName: string, content: string, questio
       const wallet = result.data.data.wallet;
       return `Your Skyway Wallet balance is ${formatMoney(wallet.balance, wallet.currency)} (last updated ${wallet.updatedAt.slice(0, 10)}). You can use it at checkout for any flight or hotel booking.`;
     }
+    case 'request_booking_cancellation':
+    case 'request_booking_change': {
+      const result = proposalResultSchema.safeParse(raw);
+      if (!result.success) return DONT_KNOW;
+      const proposal = result.data.data;
+      const what = proposal.newDate ? `moving booking ${proposal.bookingReference} to ${proposal.newDate}` : `cancelling booking ${proposal.bookingReference}`;
+      const refund = proposal.refund ? `, and you would get ${formatMoney(proposal.refund.amount, proposal.refund.currency)} back` : '';
+      return (
+        `I've prepared ${what}. The fee is ${formatMoney(proposal.fee.amount, proposal.fee.currency)}${refund}. ${proposal.policy} ` +
+        'Nothing has changed yet: press Confirm on the card to go ahead, or Cancel to keep your booking as it is.'
+      );
+    }
+    case 'list_my_bookings': {
+      const result = bookingListSchema.safeParse(raw);
+      if (!result.success) return DONT_KNOW;
+      const { bookings } = result.data.data;
+      if (bookings.length === 0) return "I can't see any bookings on your account. If you booked as a guest, the reference is in your confirmation email.";
+      const lines = bookings.slice(0, 5).map((booking) => `• ${booking.reference}: ${booking.summary} (${statusPhrases[booking.status] ?? booking.status.replace(/_/g, ' ')}, ${booking.startDate})`);
+      return `These are your bookings:\n${lines.join('\n')}\nWhich one would you like to know more about?`;
+    }
     case 'create_ticket': {
       const result = ticketResultSchema.safeParse(raw);
       if (!result.success) return "I couldn't open a ticket just now. Please try the \"Talk to a human\" button.";
@@ -118,7 +158,7 @@ export function composeFromToolResult(toolName: string, content: string, questio
   }
 }
 
-function explainToolError(toolName: string, code: string): string {
+function explainToolError(toolName: string, code: string, message: string): string {
   switch (code) {
     case 'sign_in_required':
       return 'To look at bookings, your wallet or other account details, please sign in first — then ask me again and I will check it for you.';
@@ -129,6 +169,9 @@ function explainToolError(toolName: string, code: string): string {
       return toolName === 'lookup_booking'
         ? 'That does not look like a booking reference. It has 6 letters and digits, for example SKY4F2. Which booking do you mean?'
         : "I couldn't understand that request. Could you rephrase it?";
+    case 'not_cancellable':
+    case 'not_changeable':
+      return `I can't ${code === 'not_cancellable' ? 'cancel' : 'change'} that booking online: ${message} ${OFFER_HUMAN}`;
     case 'wallet_not_found':
       return "I can't find a Skyway Wallet on your account yet. A wallet is created with your first refund or top-up.";
     default:

@@ -1,0 +1,115 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { AppError } from '../errors/app-error.js';
+import { getArticle, listArticles } from '../kb/article-catalog.js';
+import { articleFieldsSchema, articleIdSchema, slugifyId, type ArticleFields } from '../kb/kb-article.js';
+import type { KbChunkIndexer } from '../kb/kb-chunk-indexer.js';
+import { deleteArticle, lockKnowledgeBase, upsertArticles } from '../kb/upsert-articles.js';
+import type { Database, Queryable } from '../storage/database.js';
+import { bearerToken, parseBody } from './request-parsing.js';
+
+export interface AdminRouteDeps {
+  db: Database;
+  /** Undefined: the admin API is off and every endpoint answers admin_disabled. */
+  adminApiKey: string | undefined;
+  indexer: KbChunkIndexer;
+  /** Called after every committed write, so cached retrieval never serves an edited or deleted article. */
+  onKbChanged: () => void;
+}
+
+const ADMIN_SOURCE = 'admin';
+
+const listQuerySchema = z.object({
+  q: z.string().trim().max(200).optional(),
+  source: z.string().trim().min(1).max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+const idParamsSchema = z.object({ id: articleIdSchema });
+// Strict: a misspelt field ("catgory") is an error, not silently dropped.
+const createBodySchema = z.strictObject({ ...articleFieldsSchema.shape, id: articleIdSchema.optional() });
+const replaceBodySchema = z.strictObject(articleFieldsSchema.shape);
+
+/**
+ * The admin REST API for knowledge-base articles (the admin UI comes later).
+ * Every endpoint needs "Authorization: Bearer <ADMIN_API_KEY>"; customer and
+ * session tokens are not admin keys and are refused like any wrong key.
+ * Writes go through the same upsert as imports (source "admin") and the
+ * chunk indexer, in one transaction each.
+ */
+export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps) {
+  const expectedDigest = deps.adminApiKey === undefined ? undefined : sha256(deps.adminApiKey);
+
+  void app.register(async (admin) => {
+    // onRequest: refused before the body is even read.
+    admin.addHook('onRequest', async (request) => {
+      if (!expectedDigest) throw new AppError('admin_disabled', 'The admin API is turned off; set ADMIN_API_KEY to use it.', { status: 403 });
+      const given = bearerToken(request.headers.authorization);
+      // Digests have one length, so the comparison time says nothing about the key.
+      if (!given || !timingSafeEqual(sha256(given), expectedDigest)) {
+        throw new AppError('unauthorized', 'Send the admin API key as "Authorization: Bearer <key>".', { status: 401 });
+      }
+    });
+
+    admin.get('/admin/kb/articles', async (request) => {
+      const query = parseBody(listQuerySchema, request.query);
+      const page = await listArticles(deps.db, query);
+      return { ...page, limit: query.limit, offset: query.offset };
+    });
+
+    admin.get('/admin/kb/articles/:id', async (request) => {
+      const { id } = parseBody(idParamsSchema, request.params);
+      return { article: await findArticle(deps.db, id) };
+    });
+
+    admin.post('/admin/kb/articles', async (request, reply) => {
+      const { id: givenId, ...fields } = parseBody(createBodySchema, request.body);
+      const id = givenId ?? slugifyId(fields.title);
+      if (id === '') throw new AppError('invalid_request', 'id: give an id; the title has no letters or digits to make one from.', { status: 400 });
+      await writeArticle(deps, id, fields, async (tx) => {
+        const { rows } = await tx.query('SELECT 1 FROM kb_articles WHERE id = $1', [id]);
+        if (rows.length > 0) throw new AppError('article_exists', `An article with id "${id}" already exists; PUT replaces it.`, { status: 409 });
+      });
+      return reply.code(201).send({ article: await findArticle(deps.db, id) });
+    });
+
+    admin.put('/admin/kb/articles/:id', async (request, reply) => {
+      const { id } = parseBody(idParamsSchema, request.params);
+      const fields = parseBody(replaceBodySchema, request.body);
+      const { added } = await writeArticle(deps, id, fields);
+      return reply.code(added > 0 ? 201 : 200).send({ article: await findArticle(deps.db, id) });
+    });
+
+    admin.delete('/admin/kb/articles/:id', async (request, reply) => {
+      const { id } = parseBody(idParamsSchema, request.params);
+      const deleted = await deps.db.transaction((tx) => deleteArticle(tx, id));
+      if (!deleted) throw notFound(id);
+      deps.onKbChanged();
+      return reply.code(204).send();
+    });
+  });
+}
+
+/** Upserts one article as the admin (taking it over from whichever source had it), then drops cached retrieval. */
+async function writeArticle(deps: AdminRouteDeps, id: string, fields: ArticleFields, precondition?: (tx: Queryable) => Promise<void>) {
+  const summary = await deps.db.transaction(async (tx) => {
+    await lockKnowledgeBase(tx);
+    await precondition?.(tx);
+    return upsertArticles(tx, [{ id, ...fields, sourcePath: null }], { source: ADMIN_SOURCE, indexer: deps.indexer, otherSources: 'take-over' });
+  });
+  deps.onKbChanged();
+  return summary;
+}
+
+async function findArticle(db: Queryable, id: string) {
+  const article = await getArticle(db, id);
+  if (!article) throw notFound(id);
+  return article;
+}
+
+const notFound = (id: string) => new AppError('not_found', `There is no article with id "${id}".`, { status: 404 });
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
