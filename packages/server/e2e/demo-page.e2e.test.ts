@@ -46,6 +46,15 @@ async function newPage(browser: Browser, viewport: { width: number; height: numb
   return { context, page, pageErrors };
 }
 
+/** Debian's Chromium, headless; without the background-networking flags it keeps dialling out of this closed network. */
+function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
 /** Picks an identity and waits until the chat is live (history loaded, socket open). */
 async function chooseIdentity(page: Page, testId: string): Promise<void> {
   await page.getByTestId(testId).click();
@@ -89,11 +98,7 @@ describe.skipIf(!hasChromium)(
       mkdirSync(SCREENSHOT_DIR, { recursive: true });
       [server, browser] = await Promise.all([
         startTestServer(),
-        chromium.launch({
-          executablePath: CHROMIUM_PATH,
-          headless: true,
-          args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-        }),
+        launchChromium(),
       ]);
       ({ context, page, pageErrors } = await newPage(browser, { width: 1280, height: 860 }));
     }, 60_000);
@@ -287,11 +292,7 @@ describe.skipIf(!hasChromium)(
     beforeAll(async () => {
       [server, browser] = await Promise.all([
         startTestServer({ env: { SESSION_TOKEN_TTL_SECONDS: '2' } }),
-        chromium.launch({
-          executablePath: CHROMIUM_PATH,
-          headless: true,
-          args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-        }),
+        launchChromium(),
       ]);
     }, 60_000);
 
@@ -362,11 +363,7 @@ describe.skipIf(!hasChromium)(
       );
       [server, browser] = await Promise.all([
         startTestServer({ model: createOpenAIChatModel({ provider: 'openai', apiKey: 'sk-test-e2e-actions-000000000000', model: 'gpt-test', baseURL: fake.url, maxRetries: 0 }) }),
-        chromium.launch({
-          executablePath: CHROMIUM_PATH,
-          headless: true,
-          args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-        }),
+        launchChromium(),
       ]);
     }, 60_000);
 
