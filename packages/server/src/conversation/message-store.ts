@@ -1,4 +1,5 @@
-import type { Citation, Message, MessageRole } from '@support/protocol';
+import { citationSchema, type Citation, type Message, type MessageRole } from '@support/protocol';
+import { z } from 'zod';
 import type { Queryable } from '../storage/database.js';
 import { newMessageId } from './ids.js';
 
@@ -15,7 +16,9 @@ interface MessageRow extends Record<string, unknown> {
 const columns = 'id, role, text, client_message_id, citations, rating, created_at';
 
 function toMessage(row: MessageRow): Message {
-  const citations = Array.isArray(row.citations) ? (row.citations as Citation[]) : [];
+  // Written by insertReply from validated citations; parsed anyway, so a bad row cannot reach a client.
+  const parsedCitations = z.array(citationSchema).safeParse(row.citations);
+  const citations = parsedCitations.success ? parsedCitations.data : [];
   return {
     id: row.id,
     role: row.role,

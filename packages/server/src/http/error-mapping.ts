@@ -24,7 +24,7 @@ export function mapError(error: unknown): MappedError {
   if (error instanceof AppError) {
     return { status: error.status, body: { error: { code: error.code, message: error.message } }, unexpected: error.status >= 500 };
   }
-  const framework = (typeof error === 'object' && error !== null ? error : {}) as FastifyLikeError;
+  const framework: FastifyLikeError = typeof error === 'object' && error !== null ? error : {};
   const statusCode = typeof framework.statusCode === 'number' ? framework.statusCode : 500;
   if (statusCode === 413) return clientError(413, 'payload_too_large', 'The request body is too large.');
   if (statusCode === 415) return clientError(415, 'unsupported_media_type', 'Send the request body as application/json.');
