@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { createChatModel } from './ai/create-chat-model.js';
 import { BullMqJobQueue } from './bus/bullmq-job-queue.js';
+import { RedisSessionEventBus } from './bus/redis-session-event-bus.js';
 import { redisOptionsFromUrl } from './bus/redis-connection.js';
 import { createRedisRateLimits } from './guardrails/redis-rate-limits.js';
 import { buildServer } from './build-server.js';
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   const redis = config.redisUrl ? new Redis(redisOptionsFromUrl(config.redisUrl)) : undefined;
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis connection problem'));
   const rateLimits = redis ? createRedisRateLimits(redis, (error) => logger.error({ err: error }, 'rate limiter store failed; allowing')) : undefined;
+  const bus = redis ? new RedisSessionEventBus(redis, redis.duplicate(), { onError: (error) => logger.error({ err: error }, 'session pub/sub failed') }) : undefined;
   const jobs = config.redisUrl
     ? new BullMqJobQueue({ connection: redisOptionsFromUrl(config.redisUrl), onFailure: (job, error) => logger.error({ err: error, job }, 'background job failed for good') })
     : undefined;
@@ -50,9 +52,10 @@ async function main(): Promise<void> {
     config, db, model, logger, kbIndexer,
     ...(rateLimits ? { rateLimits } : {}),
     ...(jobs ? { jobs } : {}),
+    ...(bus ? { bus } : {}),
     ...(redis ? { readinessChecks: [{ name: 'redis', ping: async () => void (await redis.ping()) }] } : {}),
   });
-  logger.info({ jobs: jobs ? 'bullmq' : 'in-process', rateLimits: redis ? 'redis' : 'memory' }, 'background jobs and rate limits ready');
+  logger.info({ jobs: jobs ? 'bullmq' : 'in-process', rateLimits: redis ? 'redis' : 'memory', pubsub: bus ? 'redis' : 'in-process' }, 'background jobs, rate limits and pub/sub ready');
   const address = await app.listen({ port: config.port, host: config.host });
   logger.info({ address, provider: model.provider, model: model.model, demo: config.demoEnabled }, `support chat ready on http://localhost:${config.port}`);
 
@@ -63,6 +66,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     await app.close();
     await jobs?.close();
+    bus?.close();
     redis?.disconnect();
     await db.close();
     process.exit(0);

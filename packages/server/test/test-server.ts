@@ -3,6 +3,7 @@ import pg from 'pg';
 import { createSessionResponseSchema, type CreateSessionResponse } from '@support/protocol';
 import type { ChatModel } from '../src/ai/model-port.js';
 import type { JobQueue } from '../src/bus/job-queue.js';
+import type { SessionEventBus } from '../src/bus/session-event-bus.js';
 import type { RateLimits } from '../src/guardrails/rate-limits.js';
 import { createLocalChatModel } from '../src/ai/providers/local-chat-model.js';
 import { buildServer, type BuiltServer } from '../src/build-server.js';
@@ -76,6 +77,7 @@ export async function startTestServer(options: {
   kbIndexer?: KbChunkIndexer;
   env?: Record<string, string>;
   jobs?: JobQueue;
+  bus?: SessionEventBus;
   rateLimits?: RateLimits;
   /** Collects every log line (at debug level) for tests that check what is logged. */
   logLines?: string[];
@@ -99,6 +101,7 @@ export async function startTestServer(options: {
     model: options.model ?? createLocalChatModel(),
     logger: options.logLines ? createLogger('debug', { write: (line: string) => void options.logLines?.push(line) }) : createLogger(config.logLevel),
     ...(options.jobs ? { jobs: options.jobs } : {}),
+    ...(options.bus ? { bus: options.bus } : {}),
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     ...(options.kbIndexer ? { kbIndexer: options.kbIndexer } : {}),
   });

@@ -9,6 +9,8 @@ import type { ServerEvent } from '@support/protocol';
 export interface SessionEventBus {
   publish(sessionId: string, event: ServerEvent): void;
   subscribe(sessionId: string, listener: (event: ServerEvent) => void): () => void;
+  /** Resolves when events published from now on reach this node's subscribers of the session. */
+  ready(sessionId: string): Promise<void>;
 }
 
 export class InProcessSessionEventBus implements SessionEventBus {
@@ -27,4 +29,6 @@ export class InProcessSessionEventBus implements SessionEventBus {
     this.emitter.on(sessionId, listener);
     return () => this.emitter.off(sessionId, listener);
   }
+
+  async ready(): Promise<void> {}
 }

@@ -59,20 +59,30 @@ export function registerChatSocket(
     });
     socket.on('error', (error) => log.warn({ err: error }, 'websocket error'));
 
-    void authenticated.then(async (auth) => {
-      if (!auth || socket.readyState !== socket.OPEN) return;
-      unsubscribe = deps.bus.subscribe(auth.session.id, send);
-      send(await deps.turns.state(auth.session.id));
-      // A proposal the customer has not answered yet is shown again after a reconnect.
-      for (const action of await deps.pendingActions.pendingFor(auth.session.id)) send({ type: 'action_proposed', action });
-    }).catch((error: unknown) => log.error({ err: error }, 'websocket setup failed'));
+    // Frames wait until the socket is subscribed to its session (with Redis, confirmed by Redis),
+    // so no reply to them can be published before this connection listens.
+    const connected: Promise<AuthenticatedSession | null> = authenticated
+      .then(async (auth) => {
+        if (!auth || socket.readyState !== socket.OPEN) return null;
+        unsubscribe = deps.bus.subscribe(auth.session.id, send);
+        await deps.bus.ready(auth.session.id);
+        send(await deps.turns.state(auth.session.id));
+        // A proposal the customer has not answered yet is shown again after a reconnect.
+        for (const action of await deps.pendingActions.pendingFor(auth.session.id)) send({ type: 'action_proposed', action });
+        return auth;
+      })
+      .catch((error: unknown) => {
+        log.error({ err: error }, 'websocket setup failed');
+        socket.close(1011, 'setup failed');
+        return null;
+      });
 
     // Frames are taken in the order they arrived: the next one starts once the
     // previous one is accepted (not answered), so quick messages keep their order.
-    let intake: Promise<void> = authenticated.then(() => undefined);
+    let intake: Promise<void> = connected.then(() => undefined);
     socket.on('message', (data: RawData, isBinary: boolean) => {
       intake = intake.then(async () => {
-        const auth = await authenticated;
+        const auth = await connected;
         if (auth) await handleFrame({ data, isBinary, auth, send, socket, log, deps });
       });
     });

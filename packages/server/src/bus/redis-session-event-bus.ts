@@ -1,0 +1,62 @@
+import { EventEmitter } from 'node:events';
+import type { Redis } from 'ioredis';
+import { serverEventSchema, type ServerEvent } from '@support/protocol';
+import type { SessionEventBus } from './session-event-bus.js';
+
+/**
+ * Server mode: session events travel through Redis pub/sub, so a reply made
+ * on one node reaches the customer's websocket on another. Each node keeps
+ * one subscriber connection and subscribes to a session's channel while it
+ * holds at least one socket of that session.
+ */
+export class RedisSessionEventBus implements SessionEventBus {
+  private readonly local = new EventEmitter();
+  private readonly prefix: string;
+
+  constructor(
+    private readonly publisher: Redis,
+    private readonly subscriber: Redis,
+    options: { prefix?: string; onError?: (error: unknown) => void } = {},
+  ) {
+    this.prefix = options.prefix ?? 'support:session:';
+    this.local.setMaxListeners(0);
+    this.subscriber.on('message', (channel: string, payload: string) => {
+      if (!channel.startsWith(this.prefix)) return;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(payload);
+      } catch {
+        return;
+      }
+      // Parse, don't trust: whatever is on the channel must be a contract event.
+      const event = serverEventSchema.safeParse(raw);
+      if (event.success) this.local.emit(channel.slice(this.prefix.length), event.data);
+    });
+    this.onError = options.onError ?? (() => {});
+  }
+
+  private readonly onError: (error: unknown) => void;
+
+  publish(sessionId: string, event: ServerEvent): void {
+    this.publisher.publish(`${this.prefix}${sessionId}`, JSON.stringify(event)).catch(this.onError);
+  }
+
+  subscribe(sessionId: string, listener: (event: ServerEvent) => void): () => void {
+    if (this.local.listenerCount(sessionId) === 0) this.subscriber.subscribe(`${this.prefix}${sessionId}`).catch(this.onError);
+    this.local.on(sessionId, listener);
+    return () => {
+      this.local.off(sessionId, listener);
+      if (this.local.listenerCount(sessionId) === 0) this.subscriber.unsubscribe(`${this.prefix}${sessionId}`).catch(this.onError);
+    };
+  }
+
+  /** Resolves once Redis has confirmed the session's subscription. */
+  async ready(sessionId: string): Promise<void> {
+    await this.subscriber.subscribe(`${this.prefix}${sessionId}`);
+  }
+
+  /** The subscriber connection is this bus's own; the publisher belongs to the caller. */
+  close(): void {
+    this.subscriber.disconnect();
+  }
+}
