@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { HostDataAdapter } from './adapters/host-data-adapter.js';
+import { bookingNotFound } from './booking-tool-results.js';
 import { defineTool, toolRefusal } from './define-tool.js';
 
 export const bookingReferenceSchema = z
@@ -19,10 +20,7 @@ export function createLookupBookingTool(deps: { hostData: HostDataAdapter }) {
     async execute(args, context) {
       if (context.identity.kind !== 'customer') return toolRefusal('sign_in_required', 'The customer is not signed in.');
       const booking = await deps.hostData.findCustomerBooking(context.identity.customerId, args.bookingReference);
-      // "Not yours" and "does not exist" are one answer, so references cannot be probed.
-      if (!booking) {
-        return toolRefusal('booking_not_found', `No booking with reference ${args.bookingReference} was found on this customer's account.`);
-      }
+      if (!booking) return bookingNotFound(args.bookingReference);
       return { ok: true, data: { booking } };
     },
   });

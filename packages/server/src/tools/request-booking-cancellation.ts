@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { PendingActions } from '../conversation/pending-actions.js';
 import type { HostDataAdapter } from './adapters/host-data-adapter.js';
+import { bookingNotFound, awaitingConfirmation } from './booking-tool-results.js';
 import { defineTool, toolRefusal } from './define-tool.js';
 import { bookingReferenceSchema } from './lookup-booking.js';
 
@@ -18,7 +19,7 @@ export function createRequestBookingCancellationTool(deps: { hostData: HostDataA
     async execute(args, context) {
       if (context.identity.kind !== 'customer') return toolRefusal('sign_in_required', 'The customer is not signed in.');
       const quote = await deps.hostData.quoteCancellation(context.identity.customerId, args.bookingReference);
-      if (!quote) return toolRefusal('booking_not_found', `No booking with reference ${args.bookingReference} was found on this customer's account.`);
+      if (!quote) return bookingNotFound(args.bookingReference);
       if (!quote.cancellable) return toolRefusal('not_cancellable', quote.reason ?? 'This booking cannot be cancelled.');
       const action = await deps.pendingActions.propose({
         sessionId: context.sessionId,
@@ -27,19 +28,12 @@ export function createRequestBookingCancellationTool(deps: { hostData: HostDataA
         kind: 'booking_cancellation',
         quote,
       });
-      return {
-        ok: true,
-        data: {
-          status: 'awaiting_customer_confirmation',
-          actionId: action.id,
-          bookingReference: args.bookingReference,
-          fee: quote.fee,
-          refund: quote.refund,
-          refundMethod: quote.refundMethod,
-          policy: quote.policy,
-          note: 'Nothing has been cancelled yet. The customer now sees Confirm and Cancel buttons.',
-        },
-      };
+      return awaitingConfirmation(action, {
+        fee: quote.fee,
+        refund: quote.refund,
+        refundMethod: quote.refundMethod,
+        policy: quote.policy,
+      });
     },
   });
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { PendingActions } from '../conversation/pending-actions.js';
 import type { HostDataAdapter } from './adapters/host-data-adapter.js';
+import { bookingNotFound, awaitingConfirmation } from './booking-tool-results.js';
 import { defineTool, toolRefusal } from './define-tool.js';
 import { bookingReferenceSchema } from './lookup-booking.js';
 
@@ -18,7 +19,7 @@ export function createRequestBookingChangeTool(deps: { hostData: HostDataAdapter
     async execute(args, context) {
       if (context.identity.kind !== 'customer') return toolRefusal('sign_in_required', 'The customer is not signed in.');
       const quote = await deps.hostData.quoteChange(context.identity.customerId, args.bookingReference, args.newDate);
-      if (!quote) return toolRefusal('booking_not_found', `No booking with reference ${args.bookingReference} was found on this customer's account.`);
+      if (!quote) return bookingNotFound(args.bookingReference);
       if (!quote.changeable) return toolRefusal('not_changeable', quote.reason ?? 'This booking cannot be changed.');
       const action = await deps.pendingActions.propose({
         sessionId: context.sessionId,
@@ -27,18 +28,11 @@ export function createRequestBookingChangeTool(deps: { hostData: HostDataAdapter
         kind: 'booking_change',
         quote,
       });
-      return {
-        ok: true,
-        data: {
-          status: 'awaiting_customer_confirmation',
-          actionId: action.id,
-          bookingReference: args.bookingReference,
-          newDate: quote.newStartDate,
-          fee: quote.fee,
-          policy: quote.policy,
-          note: 'Nothing has been changed yet. The customer now sees Confirm and Cancel buttons.',
-        },
-      };
+      return awaitingConfirmation(action, {
+        newDate: quote.newStartDate,
+        fee: quote.fee,
+        policy: quote.policy,
+      });
     },
   });
 }
