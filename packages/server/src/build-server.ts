@@ -158,6 +158,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     maxMessageChars: config.maxMessageChars,
     rateLimits,
     messagesPerMinute: config.rateLimits.messagesPerMinute,
+    escalateAfterFailedReplies: config.ai.escalateAfterFailedReplies,
   });
 
   // Widened to the base logger type so that route modules take a plain FastifyInstance.

@@ -54,6 +54,7 @@ const envSchema = z.object({
   AI_TOOL_TIMEOUT_MS: positiveInt(5000, 60_000),
   AI_REQUEST_TIMEOUT_MS: positiveInt(60_000, 600_000),
   AI_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+  ESCALATE_AFTER_FAILED_REPLIES: z.coerce.number().int().min(0).max(20).default(2),
   OPENAI_API_KEY: optionalNonEmpty,
   OPENAI_MODEL: z.string().min(1).default('gpt-4.1-mini'),
   OPENAI_BASE_URL: optionalNonEmpty.pipe(z.url().optional()),
@@ -119,6 +120,8 @@ export interface AppConfig {
     toolTimeoutMs: number;
     requestTimeoutMs: number;
     maxRetries: number;
+    /** Consecutive "don't know" or failed replies that hand the conversation to a human; 0 never. */
+    escalateAfterFailedReplies: number;
   };
   embeddings: {
     provider: EmbeddingProviderConfig;
@@ -267,6 +270,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       toolTimeoutMs: env.AI_TOOL_TIMEOUT_MS,
       requestTimeoutMs: env.AI_REQUEST_TIMEOUT_MS,
       maxRetries: env.AI_MAX_RETRIES,
+      escalateAfterFailedReplies: env.ESCALATE_AFTER_FAILED_REPLIES,
     },
     embeddings: { provider: embeddingProvider, dimensions: env.EMBEDDING_DIMENSIONS },
   };

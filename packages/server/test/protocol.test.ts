@@ -239,6 +239,35 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
       reconnected.close();
     });
 
+    it('hands over after two replies in a row that could not help, not after one', async () => {
+      const strict = await startTestServer({ database: { db: server.db, drop: async () => {} }, env: { ESCALATE_AFTER_FAILED_REPLIES: '2' } });
+      try {
+        const session = await openSession(strict.url);
+        const client = await ChatTestClient.connect(strict.url, session.token);
+        const first = await client.ask('What is the weather like on Mars today?');
+        expect(first.reply.text).toMatch(/don't (know|have reliable information)/i);
+        const answered = await client.ask('How long does a refund take?');
+        expect(answered.reply.citations.length).toBeGreaterThan(0);
+        await client.ask('Who will win the next football world cup?');
+        await client.settle(200);
+        expect(client.events.filter((event) => event.type === 'escalated')).toEqual([]);
+
+        const from = client.events.length;
+        await client.ask('Can you recommend a good pizza place on the moon?');
+        const escalated = await client.waitFor('escalated', () => true, { from });
+        const ticket = await server.db.query<{ source: string }>('SELECT source FROM support_tickets WHERE id = $1', [escalated.ticketId]);
+        expect(ticket.rows[0]?.source).toBe('repeated_failure');
+        const outcomes = await server.db.query<{ outcome: string }>(
+          `SELECT outcome FROM support_chat_messages WHERE session_id = $1 AND role = 'assistant' ORDER BY seq`,
+          [session.sessionId],
+        );
+        expect(outcomes.rows.map((row) => row.outcome)).toEqual(['dont_know', 'answered', 'dont_know', 'dont_know']);
+        client.close();
+      } finally {
+        await strict.app.close();
+      }
+    });
+
     it('escalates from the button once, however often it is pressed', async () => {
       const session = await openSession(server.url);
       const client = await ChatTestClient.connect(server.url, session.token);

@@ -93,6 +93,8 @@ export async function startTestServer(options: {
     // Every test client comes from 127.0.0.1; the limits get tests of their own.
     RATE_LIMIT_SESSIONS_PER_IP_PER_MINUTE: '10000',
     RATE_LIMIT_MESSAGES_PER_MINUTE: '1000',
+    // Many tests ask several unanswerable questions in a row; the handoff after repeated failures has its own test.
+    ESCALATE_AFTER_FAILED_REPLIES: '0',
     ...options.env,
   });
   const built = await buildServer({

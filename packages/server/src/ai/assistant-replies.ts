@@ -21,11 +21,21 @@ export interface ReplyRequest {
   onTextDelta: (delta: string) => void;
 }
 
+export type ReplyOutcome = 'answered' | 'dont_know' | 'fallback';
+
+/**
+ * A reply that says it cannot answer. The system prompt asks every model to
+ * say so plainly rather than guess; the local provider's own wording matches.
+ */
+export function admitsNotKnowing(text: string): boolean {
+  return /\b(?:i\s+don'?t\s+know|i\s+do\s+not\s+know|don'?t\s+have\s+(?:reliable\s+|any\s+)?information|(?:can(?:no|')t|could\s*n[o']t)\s+find\s+(?:any(?:thing)?|that|information))\b/i.test(text);
+}
+
 export interface Reply {
   text: string;
   citations: Citation[];
-  /** False when the provider failed and the text is the fallback apology. */
-  answeredByModel: boolean;
+  /** answered; dont_know: no good source, a human was offered; fallback: the provider failed. */
+  outcome: ReplyOutcome;
 }
 
 const HISTORY_MESSAGES = 20;
@@ -99,11 +109,12 @@ export class AssistantReplies {
           }),
       });
       const text = result.text.trim();
-      if (text === '') return { text: PROVIDER_FAILURE_TEXT, citations: [], answeredByModel: false };
-      return { text: result.text, citations: citations.citedIn(result.text), answeredByModel: true };
+      if (text === '') return { text: PROVIDER_FAILURE_TEXT, citations: [], outcome: 'fallback' };
+      const cited = citations.citedIn(result.text);
+      return { text: result.text, citations: cited, outcome: cited.length === 0 && admitsNotKnowing(text) ? 'dont_know' : 'answered' };
     } catch (error) {
       this.deps.reportError?.('model', error);
-      return { text: PROVIDER_FAILURE_TEXT, citations: [], answeredByModel: false };
+      return { text: PROVIDER_FAILURE_TEXT, citations: [], outcome: 'fallback' };
     }
   }
 

@@ -37,6 +37,8 @@ export class ChatTurns {
       maxMessageChars: number;
       rateLimits: RateLimits;
       messagesPerMinute: number;
+      /** Consecutive failed replies that hand the conversation over; 0 never. */
+      escalateAfterFailedReplies: number;
     },
   ) {}
 
@@ -116,11 +118,30 @@ export class ChatTurns {
           text: reply.text,
           citations: reply.citations,
           replyToId: question.id,
+          outcome: reply.outcome,
         });
         // Null: another node answered this message first; its reply already went out.
-        if (stored) this.deps.bus.publish(session.id, { type: 'message', message: stored });
+        if (!stored) return;
+        this.deps.bus.publish(session.id, { type: 'message', message: stored });
+        if (reply.outcome !== 'answered') await this.escalateIfStuck(session);
       })
       .finally(() => this.inFlight.delete(question.id));
+  }
+
+  /**
+   * The repeated-failure trigger: after this many "don't know" or failed
+   * replies in a row the assistant is not helping, and a person takes over.
+   */
+  private async escalateIfStuck(session: ChatSession): Promise<void> {
+    const limit = this.deps.escalateAfterFailedReplies;
+    if (limit <= 0) return;
+    const failures = await this.deps.messages.consecutiveAssistantOutcomes(session.id, ['dont_know', 'fallback'], limit);
+    if (failures < limit) return;
+    await this.deps.escalation.escalate(session, {
+      source: 'repeated_failure',
+      reason: `The assistant could not help ${failures} times in a row.`,
+      subject: 'The assistant could not answer',
+    });
   }
 
   async escalate(sessionId: string, reason: string | undefined): Promise<void> {

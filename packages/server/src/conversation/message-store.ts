@@ -64,16 +64,38 @@ export class MessageStore {
    */
   async insertReply(
     sessionId: string,
-    reply: { id?: string; role: Exclude<MessageRole, 'user'>; text: string; citations?: Citation[]; replyToId?: string | null },
+    reply: {
+      id?: string;
+      role: Exclude<MessageRole, 'user'>;
+      text: string;
+      citations?: Citation[];
+      replyToId?: string | null;
+      /** For assistant replies: how it went (see ReplyOutcome). */
+      outcome?: 'answered' | 'dont_know' | 'fallback';
+    },
   ): Promise<Message | null> {
     const { rows } = await this.db.query<MessageRow>(
-      `INSERT INTO support_chat_messages (id, session_id, role, text, citations, reply_to_id)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6)
+      `INSERT INTO support_chat_messages (id, session_id, role, text, citations, reply_to_id, outcome)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)
        ON CONFLICT (reply_to_id) WHERE reply_to_id IS NOT NULL DO NOTHING
        RETURNING ${columns}`,
-      [reply.id ?? newMessageId(), sessionId, reply.role, reply.text, JSON.stringify(reply.citations ?? []), reply.replyToId ?? null],
+      [reply.id ?? newMessageId(), sessionId, reply.role, reply.text, JSON.stringify(reply.citations ?? []), reply.replyToId ?? null, reply.outcome ?? null],
     );
     return rows[0] ? toMessage(rows[0]) : null;
+  }
+
+  /** How many of the session's latest assistant replies, newest first, went this way in a row. */
+  async consecutiveAssistantOutcomes(sessionId: string, outcomes: string[], lookBack: number): Promise<number> {
+    const { rows } = await this.db.query<{ outcome: string | null }>(
+      `SELECT outcome FROM support_chat_messages WHERE session_id = $1 AND role = 'assistant' ORDER BY seq DESC LIMIT $2`,
+      [sessionId, lookBack],
+    );
+    let count = 0;
+    for (const row of rows) {
+      if (!row.outcome || !outcomes.includes(row.outcome)) break;
+      count += 1;
+    }
+    return count;
   }
 
   async findReplyTo(messageId: string): Promise<Message | null> {

@@ -5,7 +5,7 @@ import { MessageStore } from '../conversation/message-store.js';
 import { newTicketId } from '../conversation/ids.js';
 import type { Database } from '../storage/database.js';
 
-export type EscalationSource = 'customer_button' | 'explicit_request' | 'ai_tool';
+export type EscalationSource = 'customer_button' | 'explicit_request' | 'ai_tool' | 'repeated_failure';
 
 export interface EscalationRequest {
   source: EscalationSource;
