@@ -22,18 +22,12 @@ import { startKnowledgeBase } from './kb/knowledge-base.js';
 import type { Logger } from './logger.js';
 import type { Database } from './storage/database.js';
 import { createHostDataAdapter } from './tools/adapters/create-host-data-adapter.js';
-import { createCreateTicketTool } from './tools/create-ticket.js';
-import { createGetWalletBalanceTool } from './tools/get-wallet-balance.js';
-import { createListMyBookingsTool } from './tools/list-my-bookings.js';
-import { createLookupBookingTool } from './tools/lookup-booking.js';
-import { createRequestBookingCancellationTool } from './tools/request-booking-cancellation.js';
-import { createRequestBookingChangeTool } from './tools/request-booking-change.js';
 import { PendingActions } from './conversation/pending-actions.js';
 import { enqueueBookingActionFollowUp, enqueueTicketNotification, registerFollowUpJobs } from './conversation/follow-up-jobs.js';
 import { InProcessJobQueue } from './bus/in-process-job-queue.js';
 import type { JobQueue } from './bus/job-queue.js';
-import { createSearchKnowledgeBaseTool } from './tools/search-knowledge-base.js';
 import { ToolAuditLog } from './tools/tool-audit-log.js';
+import { createSupportTools } from './tools/support-tools.js';
 import { ToolRuntime } from './tools/tool-runtime.js';
 import { RateLimits } from './guardrails/rate-limits.js';
 import { registerChatSocket } from './ws/chat-socket.js';
@@ -121,15 +115,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   const rateLimits = parts.rateLimits ?? new RateLimits(undefined, (error) => logger.error({ err: error }, 'rate limiter store failed; allowing'));
   const toolAudit = new ToolAuditLog(db);
   const tools = new ToolRuntime(
-    [
-      createSearchKnowledgeBaseTool({ retriever }),
-      createLookupBookingTool({ hostData }),
-      createListMyBookingsTool({ hostData }),
-      createGetWalletBalanceTool({ hostData }),
-      createCreateTicketTool({ escalation, sessions }),
-      createRequestBookingCancellationTool({ hostData, pendingActions }),
-      createRequestBookingChangeTool({ hostData, pendingActions }),
-    ],
+    createSupportTools({ retriever, hostData, escalation, sessions, pendingActions }),
     {
       defaultTimeoutMs: config.ai.toolTimeoutMs,
       rateLimits,

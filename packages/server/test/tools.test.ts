@@ -9,13 +9,7 @@ import { seedDemoData } from '../src/demo/seed-demo-data.js';
 import { EscalationService } from '../src/escalation/escalation-service.js';
 import { FullTextRetriever } from '../src/kb/full-text-retriever.js';
 import { DemoHostDataAdapter } from '../src/tools/adapters/demo-host-data-adapter.js';
-import { createCreateTicketTool } from '../src/tools/create-ticket.js';
-import { createGetWalletBalanceTool } from '../src/tools/get-wallet-balance.js';
-import { createListMyBookingsTool } from '../src/tools/list-my-bookings.js';
-import { createLookupBookingTool } from '../src/tools/lookup-booking.js';
-import { createRequestBookingCancellationTool } from '../src/tools/request-booking-cancellation.js';
-import { createRequestBookingChangeTool } from '../src/tools/request-booking-change.js';
-import { createSearchKnowledgeBaseTool } from '../src/tools/search-knowledge-base.js';
+import { createSupportTools } from '../src/tools/support-tools.js';
 import { ToolRuntime } from '../src/tools/tool-runtime.js';
 import { createTestDatabase, type TestDatabase } from './test-server.js';
 
@@ -38,18 +32,9 @@ describe('the tools', () => {
     const sessions = new SessionStore(db);
     const pendingActions = new PendingActions({ db, hostData, bus });
     const escalation = new EscalationService({ db, bus });
-    runtime = new ToolRuntime(
-      [
-        createSearchKnowledgeBaseTool({ retriever: new FullTextRetriever(db) }),
-        createLookupBookingTool({ hostData }),
-        createListMyBookingsTool({ hostData }),
-        createGetWalletBalanceTool({ hostData }),
-        createCreateTicketTool({ escalation, sessions }),
-        createRequestBookingCancellationTool({ hostData, pendingActions }),
-        createRequestBookingChangeTool({ hostData, pendingActions }),
-      ],
-      { defaultTimeoutMs: 5000 },
-    );
+    runtime = new ToolRuntime(createSupportTools({ retriever: new FullTextRetriever(db), hostData, escalation, sessions, pendingActions }), {
+      defaultTimeoutMs: 5000,
+    });
     const expiry = new Date(Date.now() + 600_000);
     sessionId = (await sessions.create({ id: 'ses_tools_a', identity: alice, locale: 'en', tokenHash: 'h1', tokenExpiresAt: expiry })).id;
     guestSessionId = (await sessions.create({ id: 'ses_tools_g', identity: guest, locale: 'en', tokenHash: 'h2', tokenExpiresAt: expiry })).id;

@@ -23,7 +23,7 @@ export class ToolRuntime {
   private readonly tools: Map<string, Tool<unknown>>;
 
   constructor(
-    tools: ReadonlyArray<Tool<any>>,
+    tools: ReadonlyArray<Tool<unknown>>,
     private readonly options: {
       defaultTimeoutMs: number;
       rateLimits?: RateLimits;
