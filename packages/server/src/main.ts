@@ -8,7 +8,6 @@ import { createRedisRateLimits } from './guardrails/redis-rate-limits.js';
 import { buildServer } from './build-server.js';
 import { ConfigError, loadConfig } from './config.js';
 import { loadDemoData } from './demo/demo-data.js';
-import { createKbChunkIndexer } from './kb/embeddings/create-kb-chunk-indexer.js';
 import { seedDemoData } from './demo/seed-demo-data.js';
 import { createLogger } from './logger.js';
 import { migrate } from './storage/migrate.js';
@@ -32,10 +31,9 @@ async function main(): Promise<void> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const applied = await migrate(db);
   logger.info({ driver: db.driver, applied }, 'database ready');
-  // One indexer for the seed and the admin API: both write chunks that retrieval needs indexed.
-  const kbIndexer = await createKbChunkIndexer(config, db);
   if (config.demoEnabled) {
-    const { articlesWritten } = await seedDemoData(db, await loadDemoData(), { kbIndexer });
+    // Seeded chunks are embedded by the knowledge base's start-up (embedStaleChunks), like any chunk without a vector.
+    const { articlesWritten } = await seedDemoData(db, await loadDemoData());
     logger.info({ articlesWritten }, 'demo data seeded');
   }
   // Server mode: rate limits and background jobs shared by every node through Redis.
@@ -49,7 +47,10 @@ async function main(): Promise<void> {
 
   const model = createChatModel(config.ai);
   const { app } = await buildServer({
-    config, db, model, logger, kbIndexer,
+    config,
+    db,
+    model,
+    logger,
     ...(rateLimits ? { rateLimits } : {}),
     ...(jobs ? { jobs } : {}),
     ...(bus ? { bus } : {}),
