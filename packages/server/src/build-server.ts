@@ -159,7 +159,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   await app.register(websocket, { options: { maxPayload: MAX_BODY_BYTES } });
   registerHealthRoutes(app, { db, checks: parts.readinessChecks ?? [], details: { vectorSearch: knowledge.vectorSearch } });
   registerChatRoutes(app, { sessionService, messages, rateLimits, sessionsPerIpPerMinute: config.rateLimits.sessionsPerIpPerMinute });
-  registerChatSocket(app, { sessionService, turns, pendingActions, bus, maxFrameBytes: MAX_BODY_BYTES });
+  registerChatSocket(app, { sessionService, turns, pendingActions, bus });
   if (config.demoEnabled) registerDemoRoutes(app, { db, customerTokens });
   registerAdminRoutes(app, {
     db,

@@ -42,12 +42,6 @@ export class ChatTurns {
     },
   ) {}
 
-  /** Accepts a message and waits for its reply. */
-  async sendMessage(sessionId: string, event: { clientMessageId: string; text: string }, toSender: ReplyToSender): Promise<void> {
-    const accepted = await this.acceptMessage(sessionId, event, toSender);
-    await accepted.reply;
-  }
-
   /**
    * Stores, acks and routes a message; resolves once that is done, with the
    * reply (if any) still running. Intake runs one message at a time per
@@ -174,11 +168,6 @@ export class ChatTurns {
       status: session.status,
       ticketId: session.status === 'escalated' ? await this.deps.escalation.openTicketOf(session.id) : null,
     };
-  }
-
-  /** Turns in flight on this node, for graceful shutdown. */
-  get busy(): boolean {
-    return this.inFlight.size > 0;
   }
 
   private async currentSession(sessionId: string): Promise<ChatSession> {

@@ -16,8 +16,4 @@ export class KeyedSerialQueue {
     next.then(cleanup, cleanup);
     return next;
   }
-
-  get size(): number {
-    return this.tails.size;
-  }
 }

@@ -22,7 +22,7 @@ const HEARTBEAT_MS = 30_000;
  */
 export function registerChatSocket(
   app: FastifyInstance,
-  deps: { sessionService: SessionService; turns: ChatTurns; pendingActions: PendingActions; bus: SessionEventBus; maxFrameBytes: number },
+  deps: { sessionService: SessionService; turns: ChatTurns; pendingActions: PendingActions; bus: SessionEventBus },
 ) {
   app.get(WS_PATH, { websocket: true }, (socket, request) => {
     const log = request.log;
