@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../errors/app-error.js';
 import type { Queryable } from '../storage/database.js';
 import { chunkArticle } from './chunk-article.js';
+import { chunkEmbeddingText } from './chunk-embedding-text.js';
 import type { KbArticle } from './kb-article.js';
 import type { KbChunkIndexer } from './kb-chunk-indexer.js';
 
@@ -72,9 +73,7 @@ export function articleContentHash(article: KbArticle): string {
 /** The chunks of an article with the text an indexer embeds: entity and title say what a bare passage ("No, pets are not allowed.") is about. */
 export function planChunks(article: KbArticle): PlannedChunk[] {
   return chunkArticle(article.title, article.body).map((chunk) => {
-    const text = [article.entity, article.title, chunk.heading === article.title ? null : chunk.heading, chunk.body]
-      .filter((part): part is string => typeof part === 'string' && part !== '')
-      .join('\n');
+    const text = chunkEmbeddingText({ entity: article.entity, title: article.title, heading: chunk.heading, body: chunk.body });
     return { id: `${article.id}#${chunk.position}`, articleId: article.id, position: chunk.position, heading: chunk.heading, body: chunk.body, text, hash: sha256(text) };
   });
 }

@@ -1,4 +1,5 @@
 import type { Database } from '../../storage/database.js';
+import { chunkEmbeddingText } from '../chunk-embedding-text.js';
 import type { EmbeddingChunkIndexer } from './embedding-chunk-indexer.js';
 
 /** Chunks per transaction: a crash or another node only ever redoes one round. */
@@ -12,17 +13,6 @@ interface StaleChunkRow extends Record<string, unknown> {
   body: string;
 }
 
-/**
- * The text a chunk is embedded from: the passage with what it is about —
- * a bare FAQ answer ("No, pets are not allowed.") means little without its
- * entity and question. The import builds the same text for the chunks it
- * indexes (upsert-articles.ts, planChunks).
- */
-export function chunkEmbeddingText(chunk: { entity: string | null; title: string; heading: string | null; body: string }): string {
-  return [chunk.entity, chunk.title, chunk.heading === chunk.title ? null : chunk.heading, chunk.body]
-    .filter((part): part is string => typeof part === 'string' && part !== '')
-    .join('\n');
-}
 
 /**
  * Embeds every chunk that has no vector from the current embedder: written
