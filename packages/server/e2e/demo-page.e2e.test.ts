@@ -318,7 +318,7 @@ describe.skipIf(!hasChromium)(
         expect(failed.url()).toContain('/refresh');
         // Wait until the server itself holds the token for expired (its idle lifetime has run out).
         await expect
-          .poll(async () => (await server.db.query<{ live: number }>('SELECT count(*)::int AS live FROM support_chat_sessions WHERE token_expires_at > now()')).rows[0]?.live, {
+          .poll(async () => (await server.db.query<{ live: number }>('SELECT count(*)::int AS live FROM support_chat_sessions WHERE token_expires_at > $1', [new Date()])).rows[0]?.live, {
             timeout: STEP_TIMEOUT_MS,
             interval: 100,
           })

@@ -1,10 +1,29 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOpenAIChatModel } from '../src/ai/providers/openai-chat-model.js';
+import { addDays, loadDemoData, utcDay, type DemoData } from '../src/demo/demo-data.js';
 import { ChatTestClient } from './chat-client.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './fake-openai-server.js';
-import { openSession, signCustomerToken, startTestServer, type RunningTestServer } from './test-server.js';
+import { openSession, signCustomerToken, startTestServer, testDrivers, type RunningTestServer } from './test-server.js';
 
 const API_KEY = 'sk-test-booking-actions-000000000';
+const DAY_MS = 86_400_000;
+
+// The demo bookings sit around the day they are seeded for: the test and the server take the same day (also across midnight).
+const today = utcDay(new Date());
+const demo = await loadDemoData({ today });
+const startOf = (data: DemoData, reference: string): string => {
+  const booking = data.bookings.find((candidate) => candidate.reference === reference);
+  if (!booking) throw new Error(`no demo booking ${reference}`);
+  return booking.startDate;
+};
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+/** 2027-06-20 as a customer writes it: "20 June 2027". */
+const inWords = (date: string) => `${Number(date.slice(8, 10))} ${MONTHS[Number(date.slice(5, 7)) - 1]} ${date.slice(0, 4)}`;
+/** A server clock that runs from `at` on, at the real pace. */
+const clockAt = (at: number): (() => Date) => {
+  const offset = at - Date.now();
+  return () => new Date(Date.now() + offset);
+};
 
 /**
  * Booking changes need the customer's confirmation: a model (scripted here,
@@ -17,7 +36,7 @@ describe('confirmed booking actions', () => {
 
   beforeAll(async () => {
     fake = await startFakeOpenAIServer({ apiKey: API_KEY });
-    server = await startTestServer({ model: createOpenAIChatModel({ provider: 'openai', apiKey: API_KEY, model: 'gpt-test', baseURL: fake.url, maxRetries: 0 }) });
+    server = await startTestServer({ today, model: createOpenAIChatModel({ provider: 'openai', apiKey: API_KEY, model: 'gpt-test', baseURL: fake.url, maxRetries: 0 }) });
   });
   afterAll(async () => {
     await server?.close();
@@ -89,10 +108,11 @@ describe('confirmed booking actions', () => {
 
   it('changes nothing when the customer declines, and re-shows an open proposal after a reconnect', async () => {
     const { client, session } = await customerClient('cus_lucia');
-    fake.script({ kind: 'tool_calls', calls: [{ name: 'request_booking_change', arguments: { bookingReference: 'P9AS5M', newDate: '2027-06-20' } }] });
-    const { from } = await client.ask('Move P9AS5M to 20 June 2027');
+    const newDate = addDays(startOf(demo, 'P9AS5M'), 30);
+    fake.script({ kind: 'tool_calls', calls: [{ name: 'request_booking_change', arguments: { bookingReference: 'P9AS5M', newDate } }] });
+    const { from } = await client.ask(`Move P9AS5M to ${inWords(newDate)}`);
     const proposed = await client.waitFor('action_proposed', () => true, { from });
-    expect(proposed.action).toMatchObject({ kind: 'booking_change', newStartDate: '2027-06-20' });
+    expect(proposed.action).toMatchObject({ kind: 'booking_change', newStartDate: newDate });
     client.close();
 
     const back = await ChatTestClient.connect(server.url, session.token);
@@ -110,7 +130,8 @@ describe('confirmed booking actions', () => {
   it('refuses an expired proposal', async () => {
     const { client } = await customerClient('cus_omar');
     const proposed = await proposeCancellation(client, 'W3KR6E');
-    await server.db.query(`UPDATE support_pending_actions SET expires_at = now() - interval '1 minute' WHERE id = $1`, [proposed.action.id]);
+    // A minute ago by the server's clock (the process clock here), which alone decides expiry.
+    await server.db.query(`UPDATE support_pending_actions SET expires_at = $2 WHERE id = $1`, [proposed.action.id, new Date(Date.now() - 60_000)]);
     const from = client.events.length;
     client.send({ type: 'confirm_action', actionId: proposed.action.id });
     expect(await client.waitFor('error', () => true, { from })).toMatchObject({ code: 'action_expired' });
@@ -161,7 +182,7 @@ describe.runIf(process.env.TEST_REDIS_URL)('background jobs on BullMQ through th
 describe('confirmed booking actions with the local provider', () => {
   let server: RunningTestServer;
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ today });
   });
   afterAll(async () => {
     await server?.close();
@@ -176,9 +197,10 @@ describe('confirmed booking actions with the local provider', () => {
     expect(proposed.action).toMatchObject({ kind: 'booking_cancellation', bookingReference: 'SKY4F2' });
     expect(cancel.reply.text).toMatch(/Nothing has changed yet/);
 
-    const move = await client.ask('I need to change my booking SKY4F2 to 20 June 2027');
+    const newDate = addDays(startOf(demo, 'SKY4F2'), 98);
+    const move = await client.ask(`I need to change my booking SKY4F2 to ${inWords(newDate)}`);
     const change = await client.waitFor('action_proposed', () => true, { from: move.from });
-    expect(change.action).toMatchObject({ kind: 'booking_change', bookingReference: 'SKY4F2', newStartDate: '2027-06-20' });
+    expect(change.action).toMatchObject({ kind: 'booking_change', bookingReference: 'SKY4F2', newStartDate: newDate });
 
     const list = await client.ask('Where is my booking?');
     expect(list.reply.text).toContain('SKY4F2');
@@ -186,5 +208,86 @@ describe('confirmed booking actions with the local provider', () => {
     const status = await server.db.query<{ status: string }>(`SELECT status FROM demo_bookings WHERE reference = 'SKY4F2'`);
     expect(status.rows[0]?.status).toBe('confirmed');
     client.close();
+  });
+});
+
+/**
+ * The date bomb: the demo bookings were once fixed dates, the fare rules read
+ * the clock, and the day after a departure its tests failed. Here the
+ * server's clock (not the process's) is set after those dates, a year ahead
+ * and a year back; the database's now() and the process clock stay where
+ * they are, so whatever still asked them instead (a fare rule, an expiry
+ * check in SQL) would refuse a live trip, token or proposal.
+ */
+describe.each(testDrivers)('the booking flow on any day, on %s', (driver) => {
+  let fake: FakeOpenAIServer;
+  beforeAll(async () => {
+    fake = await startFakeOpenAIServer({ apiKey: API_KEY });
+    fake.setDefault((body) => {
+      const last = body.messages.at(-1);
+      return { kind: 'text', chunks: [last?.role === 'tool' ? `Tool said: ${String(last.content ?? '')}` : 'ok'] };
+    });
+  });
+  afterAll(async () => {
+    await fake?.close();
+  });
+
+  it.each([
+    ['the day after the first fixed departure', Date.parse('2026-12-23T09:00:00Z')],
+    ['the day after the fixed March trips', Date.parse('2027-03-15T09:00:00Z')],
+    ['a year from now', Date.now() + 365 * DAY_MS],
+    // Behind the database's and the process's clocks: whatever still asked either would see every token and proposal as expired.
+    ['a year ago', Date.now() - 365 * DAY_MS],
+  ])('cancels and moves bookings %s', async (_label, at) => {
+    const now = clockAt(at);
+    const day = utcDay(now());
+    const data = await loadDemoData({ today: day });
+    const server = await startTestServer({
+      driver,
+      now,
+      today: day,
+      model: createOpenAIChatModel({ provider: 'openai', apiKey: API_KEY, model: 'gpt-test', baseURL: fake.url, maxRetries: 0 }),
+    });
+    const status = async (reference: string) =>
+      (await server.db.query<{ status: string; start_date: string }>(`SELECT status, to_char(start_date, 'YYYY-MM-DD') AS start_date FROM demo_bookings WHERE reference = $1`, [reference])).rows[0];
+    try {
+      const alice = await openSession(server.url, { customerToken: await signCustomerToken(server, 'cus_alice') });
+      expect(Date.parse(alice.expiresAt)).toBeGreaterThan(now().getTime());
+      const aliceClient = await ChatTestClient.connect(server.url, alice.token);
+      fake.script({ kind: 'tool_calls', calls: [{ name: 'request_booking_cancellation', arguments: { bookingReference: 'SKY4F2' } }] });
+      const cancel = await aliceClient.ask('Cancel my booking SKY4F2');
+      const proposed = await aliceClient.waitFor('action_proposed', () => true, { from: cancel.from });
+      // A Flex fare well before departure: free, all of it back.
+      expect(proposed.action).toMatchObject({ kind: 'booking_cancellation', fee: { amount: '0.00' }, refund: { amount: '1846.40' } });
+      expect(Date.parse(proposed.action.expiresAt)).toBeGreaterThan(now().getTime());
+      let from = aliceClient.events.length;
+      aliceClient.send({ type: 'confirm_action', actionId: proposed.action.id });
+      expect(await aliceClient.waitFor('action_updated', () => true, { from })).toMatchObject({ status: 'done' });
+      expect(await status('SKY4F2')).toEqual({ status: 'cancelled', start_date: startOf(data, 'SKY4F2') });
+      aliceClient.close();
+
+      const lucia = await openSession(server.url, { customerToken: await signCustomerToken(server, 'cus_lucia') });
+      const luciaClient = await ChatTestClient.connect(server.url, lucia.token);
+      const newDate = addDays(startOf(data, 'P9AS5M'), 30);
+      fake.script({ kind: 'tool_calls', calls: [{ name: 'request_booking_change', arguments: { bookingReference: 'P9AS5M', newDate } }] });
+      const move = await luciaClient.ask(`Move P9AS5M to ${newDate}`);
+      const change = await luciaClient.waitFor('action_proposed', () => true, { from: move.from });
+      expect(change.action).toMatchObject({ kind: 'booking_change', newStartDate: newDate, fee: { amount: '150.00' } });
+      luciaClient.close();
+
+      // A refreshed token, and a reconnect that finds the open proposal: both ask the server's clock whether they are live.
+      const refreshed = await fetch(`${server.url}/support/chat/session/${lucia.sessionId}/refresh`, { method: 'POST', headers: { authorization: `Bearer ${lucia.token}` } });
+      expect(refreshed.status).toBe(200);
+      const { token } = (await refreshed.json()) as { token: string };
+      const back = await ChatTestClient.connect(server.url, token);
+      expect((await back.waitFor('action_proposed')).action.id).toBe(change.action.id);
+      from = back.events.length;
+      back.send({ type: 'confirm_action', actionId: change.action.id });
+      expect(await back.waitFor('action_updated', () => true, { from })).toMatchObject({ status: 'done' });
+      expect(await status('P9AS5M')).toEqual({ status: 'changed', start_date: newDate });
+      back.close();
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDemoData } from '../src/demo/demo-data.js';
+import { addDays, loadDemoData } from '../src/demo/demo-data.js';
 import { seedDemoData } from '../src/demo/seed-demo-data.js';
 import { FullTextRetriever } from '../src/kb/full-text-retriever.js';
 import type { Database } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
 import { openPostgresDatabase } from '../src/storage/postgres-database.js';
+import { DemoHostDataAdapter } from '../src/tools/adapters/demo-host-data-adapter.js';
 import { createTestDatabase, testDrivers, type TestDatabase } from './test-server.js';
 
 // Every migration file, in the order migrate() applies them.
@@ -51,6 +52,36 @@ describe.each(testDrivers)('storage on %s', (driver) => {
     );
     expect(counts.rows[0]).toEqual({ articles: data.articles.length, customers: data.customers.length, bookings: data.bookings.length });
     expect(data.articles.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('keeps what customers did across a restart: the seed only adds what is missing', async () => {
+    const data = await loadDemoData();
+    await seedDemoData(db, data);
+    const host = new DemoHostDataAdapter(db);
+    await host.cancelBooking('cus_alice', 'SKY4F2', 'act_restart_1');
+    const moved = addDays(data.bookings.find((booking) => booking.reference === 'T6WJ2R')?.startDate ?? data.today, 10);
+    await host.changeBooking('cus_amara', 'T6WJ2R', moved, 'act_restart_2');
+    await db.query(`UPDATE demo_wallets SET balance = balance + 1846.40, updated_at = now() WHERE customer_id = 'cus_alice'`);
+    await db.query(`UPDATE demo_customers SET miles_balance = miles_balance + 500 WHERE id = 'cus_kenji'`);
+    await db.query(`DELETE FROM demo_bookings WHERE reference = 'M8VN3C'`);
+    const snapshot = () =>
+      db.query(`SELECT reference, status, to_char(start_date, 'YYYY-MM-DD') AS start_date, to_char(end_date, 'YYYY-MM-DD') AS end_date FROM demo_bookings ORDER BY reference`);
+    const before = (await snapshot()).rows;
+
+    // The restart, a day later: the loader places the file's bookings a day later, the existing rows stay as they are.
+    const later = await loadDemoData({ today: addDays(data.today, 1) });
+    expect((await seedDemoData(db, later)).articlesWritten).toBe(0);
+
+    const after = (await snapshot()).rows as Array<{ reference: string; status: string; start_date: string }>;
+    const missing = later.bookings.find((booking) => booking.reference === 'M8VN3C');
+    expect(after.filter((row) => row.reference !== 'M8VN3C')).toEqual(before);
+    expect(after.find((row) => row.reference === 'SKY4F2')).toMatchObject({ status: 'cancelled' });
+    expect(after.find((row) => row.reference === 'T6WJ2R')).toMatchObject({ status: 'changed', start_date: moved });
+    // What was missing comes back, as the file has it.
+    expect(after.find((row) => row.reference === 'M8VN3C')).toMatchObject({ status: missing?.status, start_date: missing?.startDate });
+    expect(await host.getWallet('cus_alice')).toMatchObject({ balance: '1971.80' });
+    const miles = await db.query<{ miles_balance: number }>(`SELECT miles_balance FROM demo_customers WHERE id = 'cus_kenji'`);
+    expect(miles.rows[0]?.miles_balance).toBe((data.customers.find((customer) => customer.id === 'cus_kenji')?.milesBalance ?? 0) + 500);
   });
 
   it('rolls a failed transaction back whole', async () => {

@@ -4,7 +4,7 @@ import { InProcessSessionEventBus } from '../src/bus/session-event-bus.js';
 import type { Identity } from '../src/conversation/identity.js';
 import { PendingActions } from '../src/conversation/pending-actions.js';
 import { SessionStore } from '../src/conversation/session-store.js';
-import { loadDemoData } from '../src/demo/demo-data.js';
+import { addDays, loadDemoData, utcDay } from '../src/demo/demo-data.js';
 import { seedDemoData } from '../src/demo/seed-demo-data.js';
 import { EscalationService } from '../src/escalation/escalation-service.js';
 import { FullTextRetriever } from '../src/kb/full-text-retriever.js';
@@ -16,6 +16,12 @@ import { createTestDatabase, type TestDatabase } from './test-server.js';
 const alice: Identity = { kind: 'customer', customerId: 'cus_alice', name: 'Alice Martin', email: null };
 const guest: Identity = { kind: 'guest' };
 
+// The demo bookings sit around the day they are seeded for; the seed and the dates below take the same day.
+const today = utcDay(new Date());
+const demo = await loadDemoData({ today });
+const skyStart = demo.bookings.find((booking) => booking.reference === 'SKY4F2')?.startDate ?? today;
+const newDate = addDays(skyStart, 49);
+
 /** Every real tool through the real runtime and the demo host: allowed, refused, and fed garbage. */
 describe('the tools', () => {
   let database: TestDatabase;
@@ -26,7 +32,7 @@ describe('the tools', () => {
   beforeAll(async () => {
     database = await createTestDatabase('pglite');
     const db = database.db;
-    await seedDemoData(db, await loadDemoData());
+    await seedDemoData(db, demo);
     const bus = new InProcessSessionEventBus();
     const hostData = new DemoHostDataAdapter(db);
     const sessions = new SessionStore(db);
@@ -57,7 +63,7 @@ describe('the tools', () => {
     { tool: 'list_my_bookings', allowed: {}, invalid: [{ status: 'teleported' }], guestAllowed: false },
     { tool: 'get_wallet_balance', allowed: {}, invalid: ['not json'], guestAllowed: false },
     { tool: 'request_booking_cancellation', allowed: { bookingReference: 'BX9T4L' }, othersData: { bookingReference: 'N4CE7U' }, invalid: [{ bookingReference: null }, { bookingReference: 'SKY4F2', reason: 'x'.repeat(5000) }], guestAllowed: false },
-    { tool: 'request_booking_change', allowed: { bookingReference: 'SKY4F2', newDate: '2027-05-02' }, othersData: { bookingReference: 'P9AS5M', newDate: '2027-05-02' }, invalid: [{ bookingReference: 'SKY4F2' }, { bookingReference: 'SKY4F2', newDate: 'next tuesday' }], guestAllowed: false },
+    { tool: 'request_booking_change', allowed: { bookingReference: 'SKY4F2', newDate }, othersData: { bookingReference: 'P9AS5M', newDate }, invalid: [{ bookingReference: 'SKY4F2' }, { bookingReference: 'SKY4F2', newDate: 'next tuesday' }], guestAllowed: false },
     { tool: 'create_ticket', allowed: { subject: 'Refund question' }, invalid: [{}, { subject: 3 }, { subject: 'x'.repeat(5000) }], guestAllowed: true },
   ];
 

@@ -52,15 +52,21 @@ export class PendingActions {
       hostData: HostDataAdapter;
       bus: SessionEventBus;
       ttlSeconds?: number;
+      /** The service's clock: it sets expires_at and alone decides whether a proposal has expired (not the database's now()). */
+      now?: () => Date;
       /** After a successful execution: follow-ups such as the confirmation email (a background job). */
       onExecuted?: (action: ExecutedAction) => Promise<void>;
       onError?: (error: unknown) => void;
     },
   ) {}
 
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
   async propose(input: { sessionId: string; customerId: string; bookingReference: string; newStartDate?: string } & Proposal): Promise<ProposedAction> {
     const id = `act_${randomUUID().replace(/-/g, '')}`;
-    const expiresAt = new Date(Date.now() + (this.deps.ttlSeconds ?? 900) * 1000);
+    const expiresAt = new Date(this.now().getTime() + (this.deps.ttlSeconds ?? 900) * 1000);
     const params = input.kind === 'booking_change' ? { newStartDate: input.quote.newStartDate } : {};
     await this.deps.db.query(
       `INSERT INTO support_pending_actions (id, session_id, customer_id, kind, booking_reference, params, quote, expires_at)
@@ -75,8 +81,8 @@ export class PendingActions {
   /** Actions of the session still waiting for an answer (for a reconnecting client). */
   async pendingFor(sessionId: string): Promise<ProposedAction[]> {
     const { rows } = await this.deps.db.query<ActionRow>(
-      `SELECT * FROM support_pending_actions WHERE session_id = $1 AND status = 'pending' AND expires_at > now() ORDER BY created_at`,
-      [sessionId],
+      `SELECT * FROM support_pending_actions WHERE session_id = $1 AND status = 'pending' AND expires_at > $2 ORDER BY created_at`,
+      [sessionId, this.now()],
     );
     return rows.flatMap((row) => {
       const proposal = proposalOf(row);
@@ -87,9 +93,9 @@ export class PendingActions {
   async confirm(sessionId: string, actionId: string): Promise<void> {
     const { rows } = await this.deps.db.query<ActionRow>(
       `UPDATE support_pending_actions SET status = 'executing', decided_at = now()
-        WHERE id = $1 AND session_id = $2 AND status = 'pending' AND expires_at > now()
+        WHERE id = $1 AND session_id = $2 AND status = 'pending' AND expires_at > $3
         RETURNING *`,
-      [actionId, sessionId],
+      [actionId, sessionId, this.now()],
     );
     const row = rows[0];
     if (!row) throw await this.whyNotPending(sessionId, actionId);
@@ -142,8 +148,8 @@ export class PendingActions {
   /** Expired, already decided, or not this session's (which looks like "not found", so ids cannot be probed). */
   private async whyNotPending(sessionId: string, actionId: string): Promise<AppError> {
     const { rows } = await this.deps.db.query<{ status: string; expired: boolean }>(
-      `SELECT status, expires_at <= now() AS expired FROM support_pending_actions WHERE id = $1 AND session_id = $2`,
-      [actionId, sessionId],
+      `SELECT status, expires_at <= $3 AS expired FROM support_pending_actions WHERE id = $1 AND session_id = $2`,
+      [actionId, sessionId, this.now()],
     );
     const row = rows[0];
     if (!row) return new AppError('action_not_found', 'There is no action with that id waiting in this conversation.', { status: 404 });

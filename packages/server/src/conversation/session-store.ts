@@ -62,34 +62,36 @@ export class SessionStore {
   }
 
   /**
-   * Pushes the idle expiry forward if the token is still live. Returns false
-   * when it already expired or was rotated away, in one atomic statement.
+   * Pushes the idle expiry forward if the token is still live at `now` (the
+   * service's clock, the one that computed the expiry; never the database's
+   * now()). Returns false when it already expired or was rotated away, in one
+   * atomic statement.
    */
-  async touchToken(sessionId: string, tokenHash: string, newExpiry: Date): Promise<boolean> {
+  async touchToken(sessionId: string, tokenHash: string, newExpiry: Date, now: Date): Promise<boolean> {
     const { rows } = await this.db.query(
       `UPDATE support_chat_sessions SET token_expires_at = $3, updated_at = now()
-        WHERE id = $1 AND token_hash = $2 AND token_expires_at > now() RETURNING id`,
-      [sessionId, tokenHash, newExpiry],
+        WHERE id = $1 AND token_hash = $2 AND token_expires_at > $4 RETURNING id`,
+      [sessionId, tokenHash, newExpiry, now],
     );
     return rows.length > 0;
   }
 
   /** Like touchToken for whichever token is current: a connection authenticated earlier keeps the session alive. */
-  async touchSession(sessionId: string, newExpiry: Date): Promise<boolean> {
+  async touchSession(sessionId: string, newExpiry: Date, now: Date): Promise<boolean> {
     const { rows } = await this.db.query(
       `UPDATE support_chat_sessions SET token_expires_at = $2, updated_at = now()
-        WHERE id = $1 AND token_expires_at > now() RETURNING id`,
-      [sessionId, newExpiry],
+        WHERE id = $1 AND token_expires_at > $3 RETURNING id`,
+      [sessionId, newExpiry, now],
     );
     return rows.length > 0;
   }
 
   /** Replaces the token; the old hash must still be current and live (no double rotation). */
-  async rotateToken(sessionId: string, oldHash: string, newHash: string, newExpiry: Date): Promise<boolean> {
+  async rotateToken(sessionId: string, oldHash: string, newHash: string, newExpiry: Date, now: Date): Promise<boolean> {
     const { rows } = await this.db.query(
       `UPDATE support_chat_sessions SET token_hash = $3, token_expires_at = $4, updated_at = now()
-        WHERE id = $1 AND token_hash = $2 AND token_expires_at > now() RETURNING id`,
-      [sessionId, oldHash, newHash, newExpiry],
+        WHERE id = $1 AND token_hash = $2 AND token_expires_at > $5 RETURNING id`,
+      [sessionId, oldHash, newHash, newExpiry, now],
     );
     return rows.length > 0;
   }

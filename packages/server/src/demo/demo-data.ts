@@ -52,6 +52,38 @@ const walletSchema = z.object({
 });
 export type DemoWallet = z.infer<typeof walletSchema>;
 
+/**
+ * bookings.json: the bookings as seen on `asOf`. The loader moves every date
+ * by (today − asOf) days, so that each booking stays as many days before
+ * departure (or after the trip) as the file shows, whenever the demo runs.
+ */
+const bookingsFileSchema = z.object({
+  asOf: z.iso.date(),
+  bookings: z.array(bookingSchema),
+});
+
+const DAY_MS = 86_400_000;
+
+/** A calendar day as YYYY-MM-DD, in UTC (as the demo fare rules read dates). */
+export function utcDay(instant: Date): string {
+  return instant.toISOString().slice(0, 10);
+}
+
+/** A YYYY-MM-DD date `days` days later (earlier when negative). */
+export function addDays(date: string, days: number): string {
+  return utcDay(new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS));
+}
+
+/** Whole days from `from` to `to` (both YYYY-MM-DD). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
+function shiftInstant(iso: string, days: number): string {
+  // Keeps the file's style (no milliseconds when it had none).
+  return new Date(Date.parse(iso) + days * DAY_MS).toISOString().replace('.000Z', 'Z');
+}
+
 async function readJson<T>(file: string, schema: z.ZodType<T>): Promise<T> {
   const text = await readFile(new URL(file, demoDataDir), 'utf8');
   let raw: unknown;
@@ -66,18 +98,43 @@ async function readJson<T>(file: string, schema: z.ZodType<T>): Promise<T> {
 }
 
 export interface DemoData {
+  /** The day the dates below are relative to (the `today` the data was loaded for), YYYY-MM-DD. */
+  today: string;
   articles: KbArticleInput[];
   customers: DemoCustomer[];
   bookings: DemoBooking[];
   wallets: DemoWallet[];
 }
 
-export async function loadDemoData(): Promise<DemoData> {
-  const [articles, customers, bookings, wallets] = await Promise.all([
+export interface LoadDemoDataOptions {
+  /**
+   * The day to place the bookings around (default: today by the process
+   * clock, in UTC). A server and a test that must see the same dates pass
+   * the same day to the seed's loadDemoData and to their own.
+   */
+  today?: Date | string;
+}
+
+export async function loadDemoData(options: LoadDemoDataOptions = {}): Promise<DemoData> {
+  const [articles, customers, bookingsFile, wallets] = await Promise.all([
     readJson('kb-articles.json', z.array(kbArticleSchema)),
     readJson('customers.json', z.array(customerSchema)),
-    readJson('bookings.json', z.array(bookingSchema)),
+    readJson('bookings.json', bookingsFileSchema),
     readJson('wallets.json', z.array(walletSchema)),
   ]);
-  return { articles, customers, bookings, wallets };
+  if (typeof options.today === 'string' && !/^\d{4}-\d{2}-\d{2}$/.test(options.today)) throw new Error(`today must be YYYY-MM-DD, got ${options.today}`);
+  const today = typeof options.today === 'string' ? addDays(options.today, 0) : utcDay(options.today ?? new Date());
+  const shift = daysBetween(bookingsFile.asOf, today);
+  return {
+    today,
+    articles,
+    customers,
+    bookings: bookingsFile.bookings.map((booking) => ({
+      ...booking,
+      startDate: addDays(booking.startDate, shift),
+      ...(booking.endDate ? { endDate: addDays(booking.endDate, shift) } : {}),
+    })),
+    // Wallets move with the bookings: a refund to the Wallet stays after the cancellation that made it.
+    wallets: wallets.map((wallet) => ({ ...wallet, updatedAt: shiftInstant(wallet.updatedAt, shift) })),
+  };
 }

@@ -34,4 +34,23 @@ describe('demo fare rules', () => {
     expect(quoteDemoChange(flight('Flex'), '2027-02-01', now).fee.amount).toBe('0.00');
     expect(quoteDemoChange(flight('Flex'), '2026-11-28', now)).toMatchObject({ changeable: false });
   });
+
+  // The rules read days before departure from `now`, never the real clock: the same trip quotes the same on any day.
+  const DAY_MS = 86_400_000;
+  const ahead = (at: number, days: number) => new Date(at + days * DAY_MS).toISOString().slice(0, 10);
+  it.each([
+    ['after the seeded dates', Date.parse('2026-12-23T10:00:00Z')],
+    ['the day after most of them', Date.parse('2027-03-15T10:00:00Z')],
+    ['a year from now', Date.now() + 365 * DAY_MS],
+  ])('quotes relative to the given now (%s)', (_label, at) => {
+    const soon = flight('Flex', { startDate: ahead(at, 30) });
+    expect(quoteDemoCancellation(soon, at)).toMatchObject({ cancellable: true, fee: { amount: '0.00' }, refund: { amount: '500.00' } });
+    expect(quoteDemoChange(soon, ahead(at, 60), at)).toMatchObject({ changeable: true, fee: { amount: '0.00' } });
+    expect(quoteDemoChange(flight('Basic', { startDate: ahead(at, 30) }), ahead(at, 60), at)).toMatchObject({ changeable: true, fee: { amount: '180.00' } });
+    expect(quoteDemoChange(soon, ahead(at, 0), at)).toMatchObject({ changeable: false, reason: expect.stringMatching(/at least one day/) });
+    expect(quoteDemoCancellation(flight('Flex', { startDate: ahead(at, -1) }), at)).toMatchObject({ cancellable: false, reason: expect.stringMatching(/already started/) });
+    const hotel = flight('Standard', { kind: 'hotel', fareType: null, startDate: ahead(at, 1), endDate: ahead(at, 4), totalAmount: '300.00' });
+    expect(quoteDemoCancellation(hotel, at).fee.amount).toBe('100.00');
+    expect(quoteDemoCancellation({ ...hotel, startDate: ahead(at, 20), endDate: ahead(at, 23) }, at).fee.amount).toBe('0.00');
+  });
 });

@@ -8,8 +8,11 @@ const SEED_LOCK_KEY = 727_100_002;
 
 /**
  * Seeds the demo host's customers, bookings and wallets and the help-centre
- * articles. Idempotent: host rows are upserted, wallets keep their current
- * balance once created, unchanged articles are skipped (source 'demo').
+ * articles. Idempotent, and it only adds what is missing: a customer, booking
+ * or wallet row that exists is left as it is, so what customers did in the
+ * demo (a confirmed cancellation, a changed date, a Wallet balance) survives
+ * a restart; unchanged articles are skipped (source 'demo'). The booking
+ * dates are whatever `data` holds: loadDemoData places them around its day.
  */
 export async function seedDemoData(db: Database, data: DemoData, options: { kbIndexer?: KbChunkIndexer } = {}): Promise<{ articlesWritten: number }> {
   return db.transaction(async (tx) => {
@@ -18,8 +21,7 @@ export async function seedDemoData(db: Database, data: DemoData, options: { kbIn
       await tx.query(
         `INSERT INTO demo_customers (id, name, email, phone, tier, miles_balance, locale)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, phone = EXCLUDED.phone,
-           tier = EXCLUDED.tier, miles_balance = EXCLUDED.miles_balance, locale = EXCLUDED.locale`,
+         ON CONFLICT (id) DO NOTHING`,
         [customer.id, customer.name, customer.email, customer.phone ?? null, customer.tier, customer.milesBalance, customer.locale],
       );
     }
@@ -28,11 +30,7 @@ export async function seedDemoData(db: Database, data: DemoData, options: { kbIn
         `INSERT INTO demo_bookings (reference, customer_id, kind, status, fare_type, summary, origin, destination,
            hotel_name, city, start_date, end_date, passengers, total_amount, currency)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-         ON CONFLICT (reference) DO UPDATE SET customer_id = EXCLUDED.customer_id, kind = EXCLUDED.kind,
-           status = EXCLUDED.status, fare_type = EXCLUDED.fare_type, summary = EXCLUDED.summary,
-           origin = EXCLUDED.origin, destination = EXCLUDED.destination, hotel_name = EXCLUDED.hotel_name,
-           city = EXCLUDED.city, start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date,
-           passengers = EXCLUDED.passengers, total_amount = EXCLUDED.total_amount, currency = EXCLUDED.currency`,
+         ON CONFLICT (reference) DO NOTHING`,
         [
           booking.reference,
           booking.customerId,

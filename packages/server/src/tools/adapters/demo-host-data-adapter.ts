@@ -52,12 +52,19 @@ function toBookingView(row: BookingRow): BookingView {
   };
 }
 
-/** The demo host's tables (demo_*), the default host adapter. */
+/**
+ * The demo host's tables (demo_*), the default host adapter. Its fare rules
+ * ask `now`, the service's clock, whether a trip is still ahead.
+ */
 export class DemoHostDataAdapter implements HostDataAdapter {
   constructor(
     private readonly db: Queryable,
-    private readonly now: () => number = Date.now,
+    private readonly clock: () => Date = () => new Date(),
   ) {}
+
+  private now(): number {
+    return this.clock().getTime();
+  }
 
   async getCustomerProfile(customerId: string): Promise<CustomerProfile | null> {
     const { rows } = await this.db.query<{ id: string; name: string; tier: string; locale: string }>(
