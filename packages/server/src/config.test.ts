@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { ConfigError, configVariableNames, loadConfig } from './config.js';
+import { ConfigError, configVariableNames, fastifyTrustProxy, loadConfig } from './config.js';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -22,8 +22,26 @@ describe('loadConfig', () => {
       demoEnabled: true,
       allowGuests: true,
       sessionTokenTtlSeconds: 900,
+      customerTokenMaxLifetimeSeconds: 86_400,
+      trustProxy: false,
+      host: '127.0.0.1',
       ai: { provider: { kind: 'local' } },
     });
+  });
+
+  it('listens on loopback in demo mode unless HOST says otherwise, on every interface otherwise', () => {
+    const real = { DEMO_ENABLED: 'false', HOST_JWT_SECRET: 'x'.repeat(32) };
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '' }).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig(real).host).toBe('0.0.0.0');
+    expect(loadConfig({ ...real, HOST: '10.1.2.3' }).host).toBe('10.1.2.3');
+  });
+
+  it('bounds the lifetime of customer tokens, a day by default', () => {
+    expect(loadConfig({ CUSTOMER_TOKEN_MAX_LIFETIME_SECONDS: '3600' }).customerTokenMaxLifetimeSeconds).toBe(3600);
+    expect(problemsOf({ CUSTOMER_TOKEN_MAX_LIFETIME_SECONDS: '0' })).toEqual([expect.stringMatching(/^CUSTOMER_TOKEN_MAX_LIFETIME_SECONDS: /)]);
+    expect(problemsOf({ CUSTOMER_TOKEN_MAX_LIFETIME_SECONDS: String(365 * 86_400) })).toEqual([expect.stringMatching(/^CUSTOMER_TOKEN_MAX_LIFETIME_SECONDS: /)]);
   });
 
   it('treats empty values as unset', () => {
@@ -85,6 +103,87 @@ describe('loadConfig', () => {
   it('requires a host secret once the demo token endpoint is off', () => {
     expect(problemsOf({ DEMO_ENABLED: 'false' })).toEqual([expect.stringMatching(/^HOST_JWT_SECRET: required/)]);
     expect(loadConfig({ DEMO_ENABLED: 'false', HOST_JWT_SECRET: 'x'.repeat(32) }).demoEnabled).toBe(false);
+  });
+
+  describe('in production', () => {
+    const production = {
+      NODE_ENV: 'production',
+      HOST_JWT_SECRET: 'x'.repeat(32),
+      HOST_ADAPTER: 'http',
+      HOST_API_BASE_URL: 'https://api.example/x',
+      HOST_API_HMAC_SECRET: 'h'.repeat(32),
+    };
+
+    it('refuses demo mode, also when DEMO_ENABLED is only defaulted, saying what to set', () => {
+      const defaulted = problemsOf(production);
+      expect(defaulted).toEqual([
+        'DEMO_ENABLED: must be false when NODE_ENV=production (it defaults to true) (demo mode seeds a fictional company and signs demo tokens); set DEMO_ENABLED=false',
+      ]);
+      for (const on of ['true', '1', 'yes']) {
+        expect(problemsOf({ ...production, DEMO_ENABLED: on }), on).toEqual([
+          'DEMO_ENABLED: must be false when NODE_ENV=production (demo mode seeds a fictional company and signs demo tokens); set DEMO_ENABLED=false',
+        ]);
+      }
+      const config = loadConfig({ ...production, DEMO_ENABLED: 'false' });
+      expect(config).toMatchObject({ nodeEnv: 'production', demoEnabled: false, host: '0.0.0.0', hostAdapter: { kind: 'http' } });
+    });
+
+    it('refuses the demo host adapter and a missing host secret, every problem at once', () => {
+      const problems = problemsOf({ NODE_ENV: 'production' });
+      expect(problems.map((problem) => problem.split(':')[0])).toEqual(['DEMO_ENABLED', 'HOST_ADAPTER', 'HOST_JWT_SECRET']);
+      expect(problems[1]).toBe(
+        'HOST_ADAPTER: must be http when NODE_ENV=production (it defaults to demo) (the demo adapter answers from the fictional demo tables); set HOST_ADAPTER=http and HOST_API_BASE_URL',
+      );
+      expect(problems[2]).toMatch(/^HOST_JWT_SECRET: required when NODE_ENV=production/);
+      expect(problems.every((problem) => !problem.includes('\n'))).toBe(true);
+      expect(problemsOf({ ...production, DEMO_ENABLED: 'false', HOST_ADAPTER: 'demo' })).toEqual([expect.stringMatching(/^HOST_ADAPTER: must be http when NODE_ENV=production \(the demo/)]);
+    });
+
+    it('leaves development and test alone', () => {
+      expect(loadConfig({ NODE_ENV: 'development' }).demoEnabled).toBe(true);
+      expect(loadConfig({ NODE_ENV: 'test' }).demoEnabled).toBe(true);
+    });
+  });
+
+  describe('TRUST_PROXY', () => {
+    it('trusts no proxy by default', () => {
+      for (const off of [undefined, '', 'false', 'no', '0']) {
+        expect(loadConfig(off === undefined ? {} : { TRUST_PROXY: off }).trustProxy, String(off)).toBe(false);
+      }
+      expect(fastifyTrustProxy(false)).toBe(false);
+    });
+
+    it('takes a hop count: the nearest hops are proxies, the next address is the client', () => {
+      expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toEqual({ hops: 1 });
+      expect(loadConfig({ TRUST_PROXY: ' 2 ' }).trustProxy).toEqual({ hops: 2 });
+      const trust = fastifyTrustProxy({ hops: 2 });
+      if (typeof trust !== 'function') throw new Error('a hop count is a trust function');
+      expect([0, 1, 2, 3].map((hop) => trust('203.0.113.7', hop))).toEqual([true, true, false, false]);
+      expect(problemsOf({ TRUST_PROXY: '11' })).toEqual([expect.stringMatching(/^TRUST_PROXY: must be false, a hop count from 1 to 10/)]);
+    });
+
+    it('takes addresses and CIDRs, checked one by one', () => {
+      expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8,127.0.0.1' }).trustProxy).toEqual({ addresses: ['10.0.0.0/8', '127.0.0.1'] });
+      expect(loadConfig({ TRUST_PROXY: ' 192.168.0.0/255.255.0.0 , ::1, fd00::/8,loopback' }).trustProxy).toEqual({
+        addresses: ['192.168.0.0/255.255.0.0', '::1', 'fd00::/8', 'loopback'],
+      });
+      expect(fastifyTrustProxy({ addresses: ['10.0.0.0/8'] })).toEqual(['10.0.0.0/8']);
+      expect(loadConfig({ TRUST_PROXY: '1.2.3.4,' }).trustProxy).toEqual({ addresses: ['1.2.3.4'] });
+      for (const bad of ['10.0.0.300', '10.0.0.0/33', 'proxy.internal', '::1/129', ',']) {
+        expect(problemsOf({ TRUST_PROXY: bad }), bad).toEqual([
+          expect.stringMatching(/^TRUST_PROXY: must be false, a hop count \(e\.g\. 1\) or a comma-separated list of addresses\/CIDRs/),
+        ]);
+      }
+      expect(problemsOf({ TRUST_PROXY: '10.0.0.1,proxy.internal' })[0]).toContain('not an address or CIDR: proxy.internal');
+    });
+
+    it('refuses true, which would believe the left-most (client-written) entry', () => {
+      for (const all of ['true', 'TRUE', 'yes']) {
+        const problems = problemsOf({ TRUST_PROXY: all });
+        expect(problems, all).toHaveLength(1);
+        expect(problems[0]).toMatch(/^TRUST_PROXY: true is refused: .*give the number of proxies in front of the service \(e\.g\. 1\) or their addresses/);
+      }
+    });
   });
 
   it('configures the host API adapter, preferring HMAC signing', () => {

@@ -3,6 +3,7 @@
  * all problems are reported at once, one line per variable, so a bad deploy
  * fails loudly before it serves anything. There is no skip switch.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const booleanFromEnv = z
@@ -16,10 +17,74 @@ const optionalNonEmpty = z
 
 const positiveInt = (fallback: number, max: number) => z.coerce.number().int().positive().max(max).default(fallback);
 
+/** Loopback unless HOST says otherwise: a demo is for the machine it runs on. */
+const DEMO_DEFAULT_HOST = '127.0.0.1';
+const SERVER_DEFAULT_HOST = '0.0.0.0';
+
+/** Most proxies a request can have passed through, for TRUST_PROXY's hop count. */
+const MAX_PROXY_HOPS = 10;
+/** Names @fastify/proxy-addr knows for whole address ranges. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * Who may set X-Forwarded-For: nobody (false), the nearest N hops, or the
+ * proxies at these addresses/CIDRs. `true` (every hop) is refused: with it
+ * the left-most entry, which any client writes, becomes the client IP.
+ */
+export type TrustProxySetting = false | { hops: number } | { addresses: string[] };
+
+function isAddressOrRange(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const slash = entry.indexOf('/');
+  const address = slash === -1 ? entry : entry.slice(0, slash);
+  const version = isIP(address);
+  if (version === 0) return false;
+  if (slash === -1) return true;
+  const suffix = entry.slice(slash + 1);
+  // A prefix length, or (IPv4) a dotted netmask as proxy-addr accepts it.
+  if (/^\d{1,3}$/.test(suffix)) return Number(suffix) <= (version === 4 ? 32 : 128);
+  return version === 4 && isIP(suffix) === 4;
+}
+
+const trustProxyFromEnv = z
+  .string()
+  .optional()
+  .transform((raw, context): TrustProxySetting => {
+    const value = (raw ?? '').trim().toLowerCase();
+    if (value === '' || value === 'false' || value === 'no' || value === '0') return false;
+    if (value === 'true' || value === 'yes') {
+      context.addIssue({
+        code: 'custom',
+        message:
+          'true is refused: it trusts every X-Forwarded-For entry, so any client picks its own IP; give the number of proxies in front of the service (e.g. 1) or their addresses (e.g. 10.0.0.0/8,127.0.0.1)',
+      });
+      return z.NEVER;
+    }
+    if (/^\d+$/.test(value)) {
+      const hops = Number(value);
+      if (hops > MAX_PROXY_HOPS) {
+        context.addIssue({ code: 'custom', message: `must be false, a hop count from 1 to ${MAX_PROXY_HOPS}, or a comma-separated list of addresses/CIDRs` });
+        return z.NEVER;
+      }
+      return { hops };
+    }
+    const addresses = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+    const bad = addresses.filter((entry) => !isAddressOrRange(entry));
+    if (addresses.length === 0 || bad.length > 0) {
+      context.addIssue({
+        code: 'custom',
+        message: `must be false, a hop count (e.g. 1) or a comma-separated list of addresses/CIDRs (e.g. 10.0.0.0/8,127.0.0.1)${bad.length > 0 ? `; not an address or CIDR: ${bad.join(', ')}` : ''}`,
+      });
+      return z.NEVER;
+    }
+    return { addresses };
+  });
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  // Unset: 127.0.0.1 in demo mode, 0.0.0.0 otherwise.
+  HOST: optionalNonEmpty,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: optionalNonEmpty.pipe(
@@ -37,12 +102,17 @@ const envSchema = z.object({
   HOST_JWT_SECRET: optionalNonEmpty.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   ADMIN_API_KEY: optionalNonEmpty.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
   SESSION_TOKEN_TTL_SECONDS: positiveInt(900, 86_400),
+  // Longest a host-signed customer token may live (exp - now, and exp - iat); 30 days at most.
+  CUSTOMER_TOKEN_MAX_LIFETIME_SECONDS: positiveInt(86_400, 30 * 86_400),
   ALLOW_GUESTS: booleanFromEnv.default(true),
   DEMO_ENABLED: booleanFromEnv.default(true),
   MAX_MESSAGE_CHARS: positiveInt(4000, 4000),
   RATE_LIMIT_MESSAGES_PER_MINUTE: positiveInt(20, 10_000),
   RATE_LIMIT_SESSIONS_PER_IP_PER_MINUTE: positiveInt(30, 10_000),
-  TRUST_PROXY: booleanFromEnv.default(false),
+  // Open customer websockets per session and per client address, on one node.
+  WS_MAX_CONNECTIONS_PER_SESSION: positiveInt(5, 100),
+  WS_MAX_CONNECTIONS_PER_IP: positiveInt(50, 100_000),
+  TRUST_PROXY: trustProxyFromEnv,
   HOST_ADAPTER: z.enum(['demo', 'http']).default('demo'),
   HOST_API_BASE_URL: optionalNonEmpty.pipe(z.url().optional()),
   HOST_API_TOKEN: optionalNonEmpty,
@@ -106,12 +176,16 @@ export interface AppConfig {
   /** Bearer key of the admin REST API; undefined turns the admin API off. */
   adminApiKey: string | undefined;
   sessionTokenTtlSeconds: number;
+  /** Host customer tokens must carry `exp`, at most this far ahead (and this far after their `iat`). */
+  customerTokenMaxLifetimeSeconds: number;
   allowGuests: boolean;
   demoEnabled: boolean;
   maxMessageChars: number;
   rateLimits: { messagesPerMinute: number; sessionsPerIpPerMinute: number };
-  /** Behind a load balancer: take the client IP from X-Forwarded-For. */
-  trustProxy: boolean;
+  /** Caps on open customer websockets, per node. */
+  websocket: { maxConnectionsPerSession: number; maxConnectionsPerIp: number };
+  /** Behind a load balancer: which hops of X-Forwarded-For to believe (see fastifyTrustProxy). */
+  trustProxy: TrustProxySetting;
   /** Where tools read bookings and wallets: the demo tables or the host's own API. */
   hostAdapter: HostAdapterConfig;
   ai: {
@@ -225,6 +299,41 @@ function embeddingProviderConfig(env: Env, problems: string[]): EmbeddingProvide
   }
 }
 
+/**
+ * NODE_ENV=production refuses what only a demo may do: seed a fictional
+ * company, serve the demo page, sign demo tokens, and answer account
+ * questions from the demo tables. DEMO_ENABLED defaults to true (so that
+ * `npm start` is the demo), so production must turn it off explicitly.
+ */
+function productionProblems(env: Env, source: NodeJS.ProcessEnv, problems: string[]): void {
+  if (env.NODE_ENV !== 'production') return;
+  if (env.DEMO_ENABLED) {
+    const defaulted = source.DEMO_ENABLED === undefined ? ' (it defaults to true)' : '';
+    problems.push(
+      `DEMO_ENABLED: must be false when NODE_ENV=production${defaulted} (demo mode seeds a fictional company and signs demo tokens); set DEMO_ENABLED=false`,
+    );
+  }
+  if (env.HOST_ADAPTER === 'demo') {
+    const defaulted = source.HOST_ADAPTER === undefined ? ' (it defaults to demo)' : '';
+    problems.push(
+      `HOST_ADAPTER: must be http when NODE_ENV=production${defaulted} (the demo adapter answers from the fictional demo tables); set HOST_ADAPTER=http and HOST_API_BASE_URL`,
+    );
+  }
+}
+
+/**
+ * TRUST_PROXY as fastify's `trustProxy`. A hop count becomes a function
+ * (fastify 5 refuses a bare number): the nearest N addresses are proxies,
+ * whatever they are, so it is only safe where clients cannot reach the
+ * service except through those proxies; addresses are the safer form.
+ */
+export function fastifyTrustProxy(setting: TrustProxySetting): false | string[] | ((address: string, hop: number) => boolean) {
+  if (setting === false) return false;
+  if ('addresses' in setting) return setting.addresses;
+  const { hops } = setting;
+  return (_address, hop) => hop < hops;
+}
+
 /** Reads and validates the configuration; throws ConfigError listing every problem. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(source);
@@ -243,14 +352,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const provider = providerConfig(env, problems);
   const embeddingProvider = embeddingProviderConfig(env, problems);
   const hostAdapter = hostAdapterConfig(env, problems);
-  if (!env.HOST_JWT_SECRET && !env.DEMO_ENABLED) {
-    problems.push('HOST_JWT_SECRET: required when DEMO_ENABLED=false (the host application signs customer tokens with it)');
+  productionProblems(env, source, problems);
+  if (!env.HOST_JWT_SECRET && (!env.DEMO_ENABLED || env.NODE_ENV === 'production')) {
+    const why = env.DEMO_ENABLED ? 'NODE_ENV=production' : 'DEMO_ENABLED=false';
+    problems.push(`HOST_JWT_SECRET: required when ${why} (the host application signs customer tokens with it)`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     nodeEnv: env.NODE_ENV,
     port: env.PORT,
-    host: env.HOST,
+    host: env.HOST ?? (env.DEMO_ENABLED ? DEMO_DEFAULT_HOST : SERVER_DEFAULT_HOST),
     logLevel: env.LOG_LEVEL,
     dataDir: env.DATA_DIR,
     databaseUrl: env.DATABASE_URL,
@@ -258,10 +369,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     hostJwtSecret: env.HOST_JWT_SECRET,
     adminApiKey: env.ADMIN_API_KEY,
     sessionTokenTtlSeconds: env.SESSION_TOKEN_TTL_SECONDS,
+    customerTokenMaxLifetimeSeconds: env.CUSTOMER_TOKEN_MAX_LIFETIME_SECONDS,
     allowGuests: env.ALLOW_GUESTS,
     demoEnabled: env.DEMO_ENABLED,
     maxMessageChars: env.MAX_MESSAGE_CHARS,
     rateLimits: { messagesPerMinute: env.RATE_LIMIT_MESSAGES_PER_MINUTE, sessionsPerIpPerMinute: env.RATE_LIMIT_SESSIONS_PER_IP_PER_MINUTE },
+    websocket: { maxConnectionsPerSession: env.WS_MAX_CONNECTIONS_PER_SESSION, maxConnectionsPerIp: env.WS_MAX_CONNECTIONS_PER_IP },
     trustProxy: env.TRUST_PROXY,
     hostAdapter,
     ai: {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { CustomerTokenVerifier } from '../conversation/customer-token.js';
 import { AppError } from '../errors/app-error.js';
+import type { RateLimits } from '../guardrails/rate-limits.js';
 import type { Queryable } from '../storage/database.js';
 import { parseBody } from './request-parsing.js';
 
@@ -11,9 +12,15 @@ const demoPage = new URL('../../demo-page/index.html', import.meta.url);
 /**
  * Demo-only: the demo page, the list of demo customers, and an endpoint that
  * signs a customer token as the host application would. Registered only when
- * DEMO_ENABLED is true; a real deployment's host signs its own tokens.
+ * DEMO_ENABLED is true (never in production, enforced by config); a real
+ * deployment's host signs its own tokens. The demo's tokens are signed with a
+ * per-process demo key, never HOST_JWT_SECRET, and only in demo mode does the
+ * session endpoint accept that key.
  */
-export function registerDemoRoutes(app: FastifyInstance, deps: { db: Queryable; customerTokens: CustomerTokenVerifier }) {
+export function registerDemoRoutes(
+  app: FastifyInstance,
+  deps: { db: Queryable; customerTokens: CustomerTokenVerifier; rateLimits: RateLimits; tokensPerIpPerMinute: number },
+) {
   app.get('/', async (_request, reply) => {
     const html = await readFile(demoPage, 'utf8');
     return reply
@@ -34,11 +41,17 @@ export function registerDemoRoutes(app: FastifyInstance, deps: { db: Queryable; 
     return { customers: rows.map((row) => ({ id: row.id, name: row.name, tier: row.tier, bookingReferences: row.references })) };
   });
 
-  app.post('/demo/customer-token', async (request) => {
+  app.post('/demo/customer-token', async (request, reply) => {
+    // Unauthenticated and signs tokens: limited per client IP like session creation.
+    const verdict = await deps.rateLimits.consume('demo_token', { points: deps.tokensPerIpPerMinute, durationSeconds: 60 }, request.ip);
+    if (!verdict.allowed) {
+      void reply.header('retry-after', String(Math.ceil(verdict.retryAfterMs / 1000)));
+      throw new AppError('rate_limited', 'Too many demo tokens for this address; try again shortly.', { status: 429, retryable: true });
+    }
     const { customerId } = parseBody(z.object({ customerId: z.string().min(1).max(200) }), request.body);
     const { rows } = await deps.db.query<{ name: string; email: string }>('SELECT name, email FROM demo_customers WHERE id = $1', [customerId]);
     const customer = rows[0];
     if (!customer) throw new AppError('not_found', 'There is no demo customer with that id.', { status: 404 });
-    return { customerToken: await deps.customerTokens.sign({ sub: customerId, name: customer.name, email: customer.email }) };
+    return { customerToken: await deps.customerTokens.signDemo({ sub: customerId, name: customer.name, email: customer.email }) };
   });
 }

@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/**
+ * `npm start` (node --import tsx packages/server/src/main.ts) as a deploy runs
+ * it: production refuses the demo before it opens a database, and the demo
+ * listens on loopback unless HOST says otherwise.
+ */
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const SECRET = 'production-test-host-secret-0123456789';
+/** A start opens PGlite, migrates, embeds the knowledge base and trains the local model: seconds, more on a busy machine. */
+const START_TIMEOUT_MS = 120_000;
+
+let workDir: string;
+beforeAll(() => {
+  // The working directory too: main.ts reads a .env from it, and a developer's must not leak in.
+  workDir = mkdtempSync(join(tmpdir(), 'support-start-'));
+});
+afterAll(() => {
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+interface Started {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** main.ts with exactly these variables (no inherited DATABASE_URL, REDIS_URL, …). */
+function startMain(env: Record<string, string>): Started {
+  const child = spawn(process.execPath, ['--import', TSX, MAIN], {
+    cwd: workDir,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? workDir, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** The first JSON log line whose msg matches, once the process has written it. */
+async function logLine(started: Started, msg: RegExp, timeoutMs = 90_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const line of started.stdout().split('\n')) {
+      if (!line.startsWith('{')) continue;
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      if (typeof entry.msg === 'string' && msg.test(entry.msg)) return entry;
+    }
+    if (started.child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`no log line ${msg} (exit ${started.child.exitCode}):\n${started.stdout()}\n${started.stderr()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function stop(started: Started): Promise<number | null> {
+  if (started.child.exitCode === null) started.child.kill('SIGTERM');
+  return started.exited;
+}
+
+describe('start-up with NODE_ENV=production', () => {
+  it('refuses demo mode when DEMO_ENABLED is only defaulted, with one clear line and no stack trace, before touching DATA_DIR', async () => {
+    const dataDir = join(workDir, 'data-defaulted');
+    const started = startMain({ NODE_ENV: 'production', HOST_JWT_SECRET: SECRET, DATA_DIR: dataDir });
+    expect(await started.exited).toBe(1);
+    const stderr = started.stderr();
+    expect(stderr).toContain(
+      '  DEMO_ENABLED: must be false when NODE_ENV=production (it defaults to true) (demo mode seeds a fictional company and signs demo tokens); set DEMO_ENABLED=false\n',
+    );
+    expect(stderr).toMatch(/^invalid configuration:\n/);
+    expect(stderr).toContain('See .env.example for every setting.');
+    expect(stderr).not.toMatch(/^\s+at /m);
+    expect(stderr).not.toContain('fatal:');
+    expect(stderr).not.toContain(SECRET);
+    expect(started.stdout()).toBe('');
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('refuses DEMO_ENABLED=true, and TRUST_PROXY=true, naming what to set', async () => {
+    const otherwiseFine = {
+      NODE_ENV: 'production',
+      HOST_JWT_SECRET: SECRET,
+      DATA_DIR: join(workDir, 'data-explicit'),
+      HOST_ADAPTER: 'http',
+      HOST_API_BASE_URL: 'http://127.0.0.1:9/adapter',
+      HOST_API_HMAC_SECRET: 'h'.repeat(32),
+    };
+    const problemLines = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('  '));
+
+    const demo = startMain({ ...otherwiseFine, DEMO_ENABLED: 'true' });
+    expect(await demo.exited).toBe(1);
+    expect(problemLines(demo.stderr())).toEqual([
+      '  DEMO_ENABLED: must be false when NODE_ENV=production (demo mode seeds a fictional company and signs demo tokens); set DEMO_ENABLED=false',
+    ]);
+    expect(demo.stderr()).not.toMatch(/^\s+at /m);
+
+    const proxy = startMain({ ...otherwiseFine, DEMO_ENABLED: 'false', TRUST_PROXY: 'true' });
+    expect(await proxy.exited).toBe(1);
+    expect(problemLines(proxy.stderr())).toEqual([
+      expect.stringMatching(/^ {2}TRUST_PROXY: true is refused: .*give the number of proxies in front of the service \(e\.g\. 1\) or their addresses/),
+    ]);
+    expect(proxy.stderr()).not.toMatch(/^\s+at /m);
+  });
+
+  it('starts with the demo off: no demo page, no demo token endpoint, on every interface by default', async () => {
+    const started = startMain({
+      NODE_ENV: 'production',
+      HOST_JWT_SECRET: SECRET,
+      DATA_DIR: join(workDir, 'data-production'),
+      DEMO_ENABLED: 'false',
+      HOST_ADAPTER: 'http',
+      HOST_API_BASE_URL: 'http://127.0.0.1:9/adapter',
+      HOST_API_HMAC_SECRET: 'h'.repeat(32),
+      PORT: '0',
+    });
+    try {
+      const ready = await logLine(started, /^support chat listening on /);
+      expect(ready).toMatchObject({ host: '0.0.0.0', demo: false, msg: expect.stringContaining('all interfaces') });
+      const base = `http://127.0.0.1:${String(ready.port)}`;
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      expect((await fetch(`${base}/`)).status).toBe(404);
+      const token = await fetch(`${base}/demo/customer-token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"customerId":"cus_alice"}' });
+      expect(token.status).toBe(404);
+      expect(started.stdout()).not.toContain('demo data seeded');
+    } finally {
+      expect(await stop(started)).toBe(0);
+    }
+  }, START_TIMEOUT_MS);
+});
+
+describe('start-up in demo mode', () => {
+  it('listens on 127.0.0.1 unless HOST is set, says so, and its demo tokens open sessions', async () => {
+    const started = startMain({ DATA_DIR: join(workDir, 'data-demo'), PORT: '0' });
+    try {
+      const ready = await logLine(started, /^support chat listening on /);
+      expect(ready).toMatchObject({ host: '127.0.0.1', demo: true, listening: `http://127.0.0.1:${String(ready.port)}` });
+      expect(ready.msg).toMatch(/^support chat listening on http:\/\/127\.0\.0\.1:\d+: loopback only \(set HOST=0\.0\.0\.0 to accept other machines\)/);
+      const base = `http://127.0.0.1:${String(ready.port)}`;
+      const issued = await fetch(`${base}/demo/customer-token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"customerId":"cus_alice"}' });
+      const { customerToken } = (await issued.json()) as { customerToken: string };
+      const session = await fetch(`${base}/support/chat/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customerToken }) });
+      expect(session.status).toBe(201);
+      expect(await session.json()).toMatchObject({ customer: { id: 'cus_alice' } });
+    } finally {
+      expect(await stop(started)).toBe(0);
+    }
+  }, START_TIMEOUT_MS);
+});
