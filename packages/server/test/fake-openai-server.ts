@@ -50,6 +50,18 @@ export type FakeResponse =
       /** Streams these text chunks, then destroys the socket without finishing. */
       kind: 'disconnect';
       chunks?: string[];
+    }
+  | {
+      /**
+       * Streams these text chunks, then reports an error inside the stream (status 200
+       * already sent) and ends it, as OpenAI does when it fails mid-answer.
+       */
+      kind: 'stream_error';
+      chunks?: string[];
+      /** The `error` object; defaults to an OpenAI rate-limit error. */
+      error?: unknown;
+      /** 'event': an SSE `event: error` frame; 'chunk' (default): a data chunk with an `error` field. */
+      as?: 'event' | 'chunk';
     };
 
 /** Lenient on purpose: it should accept whatever a real server accepts. */
@@ -100,6 +112,8 @@ export interface RecordedRequest {
   chat: ChatRequestBody | undefined;
   /** Set for Azure-style paths. */
   deployment: string | undefined;
+  /** Date.now() when the request arrived, for tests of waits between retries. */
+  receivedAt: number;
 }
 
 export type FakeResponder = (body: ChatRequestBody, request: RecordedRequest) => FakeResponse | Promise<FakeResponse>;
@@ -141,6 +155,8 @@ export interface FakeOpenAIServer {
   readonly pendingScripts: number;
   /** Queues embeddings responses; each embeddings request consumes the next one. */
   scriptEmbeddings(...responses: FakeEmbeddingResponse[]): void;
+  /** What unscripted embeddings requests get; by default deterministic vectors (an outage: `{ kind: 'error', status: 500 }`). */
+  setEmbeddingsDefault(response: FakeEmbeddingResponse): void;
   /** Forgets recorded requests and queued scripts and restores the default answer. */
   reset(): void;
   close(): Promise<void>;
@@ -148,6 +164,7 @@ export interface FakeOpenAIServer {
 
 export const FAKE_DEFAULT_ANSWER = 'Hello from the fake model.';
 const DEFAULT_RESPONSE: FakeResponse = { kind: 'text', chunks: ['Hello', ' from the', ' fake model.'] };
+const DEFAULT_EMBEDDING_RESPONSE: FakeEmbeddingResponse = { kind: 'vectors' };
 
 const AZURE_PATH = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|embeddings)$/;
 
@@ -156,6 +173,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
   const queue: (FakeResponse | FakeResponder)[] = [];
   const embeddingQueue: FakeEmbeddingResponse[] = [];
   let fallback: FakeResponse | FakeResponder = DEFAULT_RESPONSE;
+  let embeddingFallback: FakeEmbeddingResponse = DEFAULT_EMBEDDING_RESPONSE;
   let sequence = 0;
 
   const server = createServer((req, res) => {
@@ -181,6 +199,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       body,
       chat: parsed.success ? parsed.data : undefined,
       deployment: azureMatch?.[1] === undefined ? undefined : decodeURIComponent(azureMatch[1]),
+      receivedAt: Date.now(),
     };
     requests.push(recorded);
 
@@ -223,7 +242,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
       }
     }
     if (isEmbeddings) {
-      answerEmbeddings(res, body, embeddingQueue.shift() ?? { kind: 'vectors' }, recorded.deployment);
+      answerEmbeddings(res, body, embeddingQueue.shift() ?? embeddingFallback, recorded.deployment);
       return;
     }
     if (!parsed.success) {
@@ -285,11 +304,15 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     scriptEmbeddings(...responses) {
       embeddingQueue.push(...responses);
     },
+    setEmbeddingsDefault(response) {
+      embeddingFallback = response;
+    },
     reset() {
       requests.length = 0;
       queue.length = 0;
       embeddingQueue.length = 0;
       fallback = DEFAULT_RESPONSE;
+      embeddingFallback = DEFAULT_EMBEDDING_RESPONSE;
     },
     async close() {
       // Keep-alive sockets from the SDK would otherwise hold close() open.
@@ -377,6 +400,20 @@ async function answer(
       res.destroy();
       return;
     }
+    case 'stream_error': {
+      const error = response.error ?? (defaultErrorBody(429) as { error: unknown }).error;
+      if (!streaming) {
+        sendError(res, 500, { error });
+        return;
+      }
+      const sse = openStream(res, context, false, undefined);
+      if (!(await sse.choice({ role: 'assistant', content: '', refusal: null }, null))) return;
+      for (const text of response.chunks ?? []) {
+        if (!(await sse.choice({ content: text }, null))) return;
+      }
+      await sse.error(error, response.as ?? 'chunk');
+      return;
+    }
     case 'text': {
       const text = response.chunks.join('');
       const finishReason = response.finishReason ?? 'stop';
@@ -455,6 +492,8 @@ interface SseWriter {
   choice(delta: Record<string, unknown>, finishReason: string | null): Promise<boolean>;
   /** Writes the usage chunk (if asked for) and [DONE], then ends the response. */
   finish(usage: WireUsage | null): Promise<void>;
+  /** Reports an error inside the stream, as an `event: error` frame or a data chunk with `error`, then ends the response. */
+  error(error: unknown, as: 'event' | 'chunk'): Promise<void>;
 }
 
 function openStream(
@@ -470,9 +509,9 @@ function openStream(
     'x-request-id': `req_${context.id}`,
   });
   const gone = () => res.destroyed || res.writableEnded;
-  const send = async (payload: string): Promise<boolean> => {
+  const send = async (payload: string, event?: string): Promise<boolean> => {
     if (gone()) return false;
-    res.write(`data: ${payload}\n\n`);
+    res.write(`${event === undefined ? '' : `event: ${event}\n`}data: ${payload}\n\n`);
     // A pause between writes, so the client really receives a stream of separate events.
     if (delayMs !== undefined && delayMs > 0) await sleep(delayMs);
     else await nextTurn();
@@ -495,6 +534,10 @@ function openStream(
         if (!(await send(JSON.stringify({ ...base, system_fingerprint: 'fp_fake', choices: [], usage })))) return;
       }
       if (!(await send('[DONE]'))) return;
+      res.end();
+    },
+    async error(error, as) {
+      if (!(await send(JSON.stringify({ error }), as === 'event' ? 'error' : undefined))) return;
       res.end();
     },
   };

@@ -66,6 +66,8 @@ export class AssistantReplies {
       requestTimeoutMs: number;
       /** A degraded reply: the model failed ('model') or the host could not give the profile ('host_profile'). */
       reportError?: (stage: 'model' | 'host_profile', error: unknown) => void;
+      /** The service's clock: "today" in the prompt (ServerParts.now). */
+      now?: () => Date;
     },
   ) {}
 
@@ -83,7 +85,7 @@ export class AssistantReplies {
       .filter((hit) => hit.score >= PROMPT_PASSAGE_MIN_SCORE)
       .map((hit) => ({ ref: citations.register(hit), title: hit.title, section: hit.heading, text: hit.passage }));
 
-    const system = renderSystemPrompt({ companyName: this.deps.companyName, customer, locale: request.locale, passages, now: new Date() });
+    const system = renderSystemPrompt({ companyName: this.deps.companyName, customer, locale: request.locale, passages, now: this.deps.now?.() ?? new Date() });
     const messages: ModelMessage[] = [{ role: 'system', content: system }, ...toModelHistory(request.history.slice(-HISTORY_MESSAGES))];
     const toolContext = { identity: request.identity, sessionId: request.sessionId, citations, conversation };
 

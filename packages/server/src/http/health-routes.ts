@@ -7,8 +7,12 @@ export function registerHealthRoutes(
   deps: {
     db: Database;
     checks?: Array<{ name: string; ping: () => Promise<void> }>;
-    /** Fixed facts about this node shown with every answer, e.g. `vectorSearch: 'pgvector-hnsw' | 'in-service'`. */
-    details?: Record<string, string>;
+    /**
+     * Facts about this node shown with every answer: fixed ones (e.g. `vectorSearch: 'pgvector-hnsw'`),
+     * or a function read on every request for live ones (e.g. `knowledgeBase: { embeddings: 'degraded', since }`).
+     * They inform; they do not make the node unready: a degraded part that the service answers without stays 200.
+     */
+    details?: Record<string, unknown> | (() => Record<string, unknown>);
   },
 ) {
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -26,7 +30,8 @@ export function registerHealthRoutes(
       }),
     );
     const ready = results.every(([, status]) => status === 'ok');
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', driver: deps.db.driver, ...deps.details, checks: Object.fromEntries(results) });
+    const details = typeof deps.details === 'function' ? deps.details() : deps.details;
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', driver: deps.db.driver, ...details, checks: Object.fromEntries(results) });
   });
 }
 

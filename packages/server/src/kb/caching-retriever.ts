@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { KbHit, KbSearchQuery, KnowledgeRetriever } from './retriever.js';
 
 /**

@@ -1,8 +1,9 @@
 import type { Embedder } from './embeddings/embedder.js';
+import { RetrievalHealth, type VectorHalfHealth } from './embeddings/retrieval-health.js';
 import type { EntityFocus } from './entity-matcher.js';
 import { bestPerArticle, toHit, type KbScope, type LexicalQuery, type ScoredChunk } from './full-text-retriever.js';
 import type { KbHit, KbSearchQuery, KnowledgeRetriever } from './retriever.js';
-import type { VectorSearch } from './vector-search.js';
+import type { VectorScope, VectorSearch } from './vector-search.js';
 
 /** Maps an embedder's cosine similarities to [0, 1]: at `floor` a passage is unrelated, at `ceiling` it is as close as paraphrases get. */
 export interface SimilarityScale {
@@ -22,6 +23,11 @@ export interface HybridRetrieverOptions {
    * the order is the plain reciprocal-rank fusion.
    */
   rerank?: boolean;
+  /** How long a question's embedding may take before full text answers alone (default 2.5 s). */
+  queryEmbeddingTimeoutMs?: number;
+  /** While embeddings are degraded, at most one probe of the embedder per this many ms (default 1 s). */
+  probeIntervalMs?: number;
+  now?: () => number;
 }
 
 /** The lexical half (FullTextRetriever): prepared once per question, then candidates per scope and scores for given chunks. */
@@ -65,17 +71,29 @@ const MIN_FOCUS_PRIOR = 0.4;
  * (a follow-up like "what's the check-in time for that" names it only in an
  * earlier turn); the customer's last message decides the question within
  * them, which is why only that message is matched against passages.
+ *
+ * The vector half is optional: when the question cannot be embedded (a
+ * hosted embedder down, slow or rate limited) or vector search fails, full
+ * text answers alone, with its own confidence, and the health record logs
+ * and shows it. While embeddings are degraded, questions are not embedded
+ * at all (no customer waits for a provider that is down); one question at a
+ * time, at most every `probeIntervalMs`, is embedded in the background, and
+ * once that works the vector half is back.
  */
 export class HybridRetriever implements KnowledgeRetriever {
   private readonly rrfK: number;
   private readonly perList: number;
+  private readonly health: VectorHalfHealth;
+  private probing = false;
+  private lastProbeAt = Number.NEGATIVE_INFINITY;
 
   constructor(
-    private readonly deps: { lexical: LexicalSearch; vectors: VectorSearch; embedder: Embedder; entities: EntitySource },
+    private readonly deps: { lexical: LexicalSearch; vectors: VectorSearch; embedder: Embedder; entities: EntitySource; health?: VectorHalfHealth },
     private readonly options: HybridRetrieverOptions,
   ) {
     this.rrfK = options.rrfK ?? 60;
     this.perList = options.candidatesPerList ?? 40;
+    this.health = deps.health ?? new RetrievalHealth({ provider: deps.embedder.model });
   }
 
   /** Loads what the parts keep in memory, so that the first customer does not wait for it. */
@@ -94,25 +112,28 @@ export class HybridRetriever implements KnowledgeRetriever {
     // Within the entity the message names, its name says nothing about which of its articles answers.
     const named = entities[0]?.source === 'text' ? await this.deps.entities.withoutName(text, entities[0].entity) : '';
     const question = named.trim() === '' ? text : named;
-    const [lexicalQuery, vectors] = await Promise.all([this.deps.lexical.prepare(question), this.deps.embedder.embed([question])]);
-    // A text with no features embeds as the zero vector, which is similar to nothing.
-    const vector = vectors[0]?.some((value) => value !== 0) ? vectors[0] : undefined;
+    const [lexicalQuery, vector] = await Promise.all([this.deps.lexical.prepare(question), this.queryVector(question)]);
 
     const scopes: KbScope[] = [scope, ...entities.map((candidate) => ({ ...scope, entity: candidate.entity }))];
+    const vectorSearch = vector ? new GuardedVectorSearch(this.deps.vectors, vector) : undefined;
     const lists = await Promise.all(
       scopes.flatMap((within) => [
         lexicalQuery ? this.deps.lexical.candidates(lexicalQuery, within, this.perList).then((chunks) => chunks.map((chunk) => chunk.chunkId)) : Promise.resolve([]),
-        vector ? this.deps.vectors.nearest(vector, within, this.perList).then((hits) => hits.map((hit) => hit.chunkId)) : Promise.resolve([]),
+        vectorSearch ? vectorSearch.nearest(within, this.perList).then((hits) => hits.map((hit) => hit.chunkId)) : Promise.resolve([]),
       ]),
     );
     const fused = this.fuse(lists);
-    if (fused.size === 0) return [];
+    if (fused.size === 0) {
+      if (vectorSearch) this.reportVectorSearch(vectorSearch);
+      return [];
+    }
 
     const ids = [...fused.keys()];
     const [chunks, similarities] = await Promise.all([
       this.deps.lexical.score(lexicalQuery, ids),
-      vector ? this.deps.vectors.similarities(vector, ids) : Promise.resolve(new Map<string, number>()),
+      vectorSearch ? vectorSearch.similarities(ids) : Promise.resolve(new Map<string, number>()),
     ]);
+    if (vectorSearch) this.reportVectorSearch(vectorSearch);
     const topFusion = Math.max(...fused.values());
     const topRank = Math.max(...chunks.map((chunk) => chunk.rank), Number.MIN_VALUE);
     const ranked = chunks.map((chunk) => {
@@ -134,6 +155,57 @@ export class HybridRetriever implements KnowledgeRetriever {
     ).map((entry) => toHit(entry.chunk, entry.confidence));
   }
 
+  /**
+   * The question's vector, or undefined when full text must answer alone:
+   * the embedder failed or took too long (now or recently: then it is only
+   * probed in the background), or the text has no features (the zero vector
+   * is similar to nothing).
+   */
+  private async queryVector(question: string): Promise<number[] | undefined> {
+    if (this.health.isDegraded('embeddings')) {
+      this.probe(question);
+      return undefined;
+    }
+    // This attempt counts as a probe: after it fails, the next one waits for the interval.
+    this.lastProbeAt = this.options.now?.() ?? Date.now();
+    try {
+      const [vector] = await this.embed(question);
+      this.health.succeeded('embeddings');
+      return vector?.some((value) => value !== 0) ? vector : undefined;
+    } catch (error) {
+      this.health.failed('embeddings', error);
+      return undefined;
+    }
+  }
+
+  /** Embeds a question in the background to find out whether the embedder is back; never more than one at a time. */
+  private probe(question: string): void {
+    const now = this.options.now?.() ?? Date.now();
+    if (this.probing || now - this.lastProbeAt < (this.options.probeIntervalMs ?? 1000)) return;
+    this.probing = true;
+    this.lastProbeAt = now;
+    void this.embed(question)
+      .then(
+        () => this.health.succeeded('embeddings'),
+        (error: unknown) => this.health.failed('embeddings', error),
+      )
+      .catch(() => {
+        // A failing health log must not become an unhandled rejection.
+      })
+      .finally(() => {
+        this.probing = false;
+      });
+  }
+
+  private embed(question: string): Promise<number[][]> {
+    return this.deps.embedder.embed([question], AbortSignal.timeout(this.options.queryEmbeddingTimeoutMs ?? 2500));
+  }
+
+  private reportVectorSearch(search: GuardedVectorSearch): void {
+    if (search.failure === undefined) this.health.succeeded('vectorSearch');
+    else this.health.failed('vectorSearch', search.failure.error);
+  }
+
   /** Reciprocal rank fusion: each list a chunk appears in adds 1 / (k + its rank there). */
   private fuse(lists: string[][]): Map<string, number> {
     const fused = new Map<string, number>();
@@ -150,5 +222,40 @@ export class HybridRetriever implements KnowledgeRetriever {
     const combined = 1 - (1 - lexical) * (1 - semantic);
     const offTopic = chunk.entity !== null && !entities.some((candidate) => candidate.entity === chunk.entity);
     return offTopic ? combined * OFF_TOPIC_FACTOR : combined;
+  }
+}
+
+/**
+ * One question's vector searches, where a failure (the database's kNN
+ * query, the in-service copy failing to load) leaves that list empty
+ * instead of failing the search: full text still answers. The first
+ * failure is kept for the health record.
+ */
+class GuardedVectorSearch {
+  failure: { error: unknown } | undefined;
+
+  constructor(
+    private readonly search: VectorSearch,
+    private readonly vector: readonly number[],
+  ) {}
+
+  async nearest(scope: VectorScope, limit: number): Promise<Array<{ chunkId: string }>> {
+    if (this.failure) return [];
+    try {
+      return await this.search.nearest(this.vector, scope, limit);
+    } catch (error) {
+      this.failure ??= { error };
+      return [];
+    }
+  }
+
+  async similarities(chunkIds: readonly string[]): Promise<Map<string, number>> {
+    if (this.failure) return new Map();
+    try {
+      return await this.search.similarities(this.vector, chunkIds);
+    } catch (error) {
+      this.failure ??= { error };
+      return new Map();
+    }
   }
 }

@@ -5,6 +5,7 @@ import { CachingRetriever } from './caching-retriever.js';
 import { createEmbedder } from './embeddings/create-embedder.js';
 import { embedStaleChunks } from './embeddings/embed-stale-chunks.js';
 import { EmbeddingChunkIndexer } from './embeddings/embedding-chunk-indexer.js';
+import { RetrievalHealth, type KnowledgeBaseStatus } from './embeddings/retrieval-health.js';
 import { EntityCatalog } from './entity-catalog.js';
 import { FullTextRetriever } from './full-text-retriever.js';
 import { HybridRetriever, type SimilarityScale } from './hybrid-retriever.js';
@@ -18,6 +19,8 @@ export interface KnowledgeBase {
   vectorSearch: VectorSearchPath;
   /** For writers inside the server (admin API, seed): embeds with the same embedder the retriever searches with. */
   indexer: EmbeddingChunkIndexer;
+  /** Live, for /readyz: whether the vector half works or full text answers alone, and since when. */
+  status(): KnowledgeBaseStatus;
 }
 
 /**
@@ -35,8 +38,9 @@ const SIMILARITY_SCALES: Record<'local' | 'hosted', SimilarityScale> = {
  * Start-up of retrieval: picks the vector path (pgvector's HNSW index, or
  * ranking in the service), embeds chunks that have no vector from the
  * current embedder, and builds the hybrid retriever. A failing embedder
- * (a hosted one down at start) is logged, not fatal: full text still
- * answers, and the next start embeds what is missing.
+ * (a hosted one down at start) is logged, not fatal: the service starts,
+ * full text answers alone (the health record says so in /readyz), and
+ * when the embedder is back the chunks it missed are embedded.
  */
 export async function startKnowledgeBase(options: { config: AppConfig; db: Database; logger?: Logger }): Promise<KnowledgeBase> {
   const { config, db, logger } = options;
@@ -44,11 +48,42 @@ export async function startKnowledgeBase(options: { config: AppConfig; db: Datab
   const status = await prepareVectorIndex(db, embedder.dimensions);
   logger?.info({ vectorSearch: status.path, detail: status.detail, embedder: embedder.model }, `vector search: ${status.path} (${status.detail})`);
   const indexer = new EmbeddingChunkIndexer(embedder, status.path);
+
+  // Set once below; the catch-up closure (which may run later) clears it.
+  const holder: { cache?: CachingRetriever } = {};
+  let missedAtStart = false;
+  let catchingUp = false;
+  // Chunks start-up could not embed get their vectors as soon as the embedder answers again.
+  const catchUp = () => {
+    if (!missedAtStart || catchingUp) return;
+    catchingUp = true;
+    embedStaleChunks(db, indexer)
+      .then((embedded) => {
+        missedAtStart = false;
+        holder.cache?.clear();
+        logger?.info({ embedded, embedder: embedder.model }, `embedded ${embedded} knowledge-base chunk(s) that start-up could not`);
+      })
+      .catch((error: unknown) => logger?.warn({ err: error, embedder: embedder.model }, 'could not embed the knowledge-base chunks start-up missed; trying again when embeddings recover'))
+      .finally(() => {
+        catchingUp = false;
+      });
+  };
+  const health = new RetrievalHealth({
+    provider: config.embeddings.provider.kind,
+    embedder: embedder.model,
+    ...(logger ? { log: logger } : {}),
+    onRecovered: (part) => {
+      if (part === 'embeddings') catchUp();
+    },
+  });
+
   try {
     const embedded = await embedStaleChunks(db, indexer);
     logger?.info({ embedded, embedder: embedder.model }, `embedded ${embedded} knowledge-base chunk(s) at start-up`);
   } catch (error) {
-    logger?.warn({ err: error, embedder: embedder.model }, 'could not embed knowledge-base chunks; they are found by full text only until the next start');
+    missedAtStart = true;
+    health.failed('embeddings', error);
+    logger?.warn({ embedder: embedder.model }, 'could not embed knowledge-base chunks at start-up; they are found by full text only until the embedder answers again');
   }
   if (await refreshPlannerStatistics(db)) logger?.info('refreshed planner statistics of the knowledge base after a bulk change');
   const retriever = new HybridRetriever(
@@ -57,12 +92,22 @@ export async function startKnowledgeBase(options: { config: AppConfig; db: Datab
       vectors: createVectorSearch(db, status.path, embedder),
       embedder,
       entities: new EntityCatalog(db),
+      health,
     },
-    { similarityScale: SIMILARITY_SCALES[config.embeddings.provider.kind === 'local' ? 'local' : 'hosted'] },
+    {
+      similarityScale: SIMILARITY_SCALES[config.embeddings.provider.kind === 'local' ? 'local' : 'hosted'],
+      // A question's embedding must leave the knowledge-base tool time to answer by full text.
+      queryEmbeddingTimeoutMs: Math.max(500, Math.min(QUERY_EMBEDDING_TIMEOUT_MS, Math.floor(config.ai.toolTimeoutMs / 2))),
+    },
   );
   await retriever.warm();
-  return { retriever: new CachingRetriever(retriever), vectorSearch: status.path, indexer };
+  const cache = new CachingRetriever(retriever);
+  holder.cache = cache;
+  return { retriever: cache, vectorSearch: status.path, indexer, status: () => health.status() };
 }
+
+/** The longest a question waits for its embedding; hosted embedders answer a short text in well under a second. */
+const QUERY_EMBEDDING_TIMEOUT_MS = 2500;
 
 /**
  * ANALYZEs the KB tables when their row count has drifted far from the

@@ -241,14 +241,85 @@ describe('OpenAI chat model', () => {
     expect(failure).toMatchObject({ code: 'ai_unavailable', retryable: true, upstreamStatus: 500 });
   });
 
-  it('lets the SDK retry a 500 when retries are allowed', async () => {
-    // retry-after-ms keeps the SDK's backoff short.
+  it('retries a 500 when retries are allowed', async () => {
+    // retry-after-ms keeps the backoff short.
     fake.script({ kind: 'error', status: 500, headers: { 'retry-after-ms': '10' } }, { kind: 'text', chunks: ['recovered'] });
 
     const events = await collect(openai({ maxRetries: 1 }).stream(simpleRequest));
 
     expect(text(events)).toBe('recovered');
     expect(fake.requests).toHaveLength(2);
+  });
+
+  it('does not retry when the server says x-should-retry: false', async () => {
+    fake.script({ kind: 'error', status: 500, headers: { 'x-should-retry': 'false', 'retry-after-ms': '10' } }, { kind: 'text', chunks: ['unused'] });
+
+    const failure = providerError((await collectFailure(openai({ maxRetries: 2 }).stream(simpleRequest))).error);
+
+    expect(failure).toMatchObject({ code: 'ai_unavailable', upstreamStatus: 500 });
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('honours a Retry-After that fits in the budget, and the retry answers', async () => {
+    fake.script({ kind: 'error', status: 429, headers: { 'retry-after': '1' } }, { kind: 'text', chunks: ['after the wait'] });
+
+    const events = await collect(openai({ maxRetries: 2, timeoutMs: 10_000 }).stream(simpleRequest));
+
+    expect(text(events)).toBe('after the wait');
+    expect(fake.requests).toHaveLength(2);
+    const [first, second] = fake.requests;
+    // It waited as asked (a little slack for clock granularity).
+    expect((second?.receivedAt ?? 0) - (first?.receivedAt ?? 0)).toBeGreaterThanOrEqual(950);
+  });
+
+  it('fails at once with ai_rate_limited when the Retry-After does not fit in the budget', async () => {
+    const timeoutMs = 2000;
+    fake.script({ kind: 'error', status: 429, headers: { 'retry-after': '30' } }, { kind: 'text', chunks: ['too late'] });
+
+    const started = Date.now();
+    const failure = providerError((await collectFailure(openai({ maxRetries: 2, timeoutMs }).stream(simpleRequest))).error);
+
+    expect(failure).toMatchObject({ code: 'ai_rate_limited', retryable: true, upstreamStatus: 429 });
+    expect(fake.requests).toHaveLength(1);
+    // Nowhere near the 30 s the server asked for: within the budget, generously.
+    expect(Date.now() - started).toBeLessThan(timeoutMs * 3);
+  });
+
+  it('stops waiting between attempts as soon as the signal aborts', async () => {
+    fake.script({ kind: 'error', status: 503, headers: { 'retry-after': '20' } }, { kind: 'text', chunks: ['too late'] });
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 200);
+
+    const { error } = await collectFailure(openai({ maxRetries: 2, timeoutMs: 60_000 }).stream(simpleRequest, controller.signal));
+
+    expect(error).not.toBeInstanceOf(ModelProviderError);
+    expect(error).toMatchObject({ name: 'AbortError' });
+    expect(fake.requests).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('maps a rate limit reported inside the stream (error chunk or SSE error event) to ai_rate_limited', async () => {
+    for (const as of ['chunk', 'event'] as const) {
+      fake.reset();
+      fake.script({ kind: 'stream_error', chunks: ['Partial'], as });
+
+      const { seen, error } = await collectFailure(openai({ maxRetries: 2 }).stream(simpleRequest));
+
+      expect(text(seen)).toBe('Partial');
+      expect(providerError(error)).toMatchObject({ code: 'ai_rate_limited', retryable: true, upstreamStatus: undefined });
+      expect(providerError(error).message).not.toContain('Rate limit reached');
+      // A stream that has started is never retried: its text has been delivered.
+      expect(fake.requests).toHaveLength(1);
+    }
+  });
+
+  it('maps another error inside the stream to ai_unavailable', async () => {
+    fake.script({ kind: 'stream_error', error: { message: 'The server had an error while processing your request.', type: 'server_error', code: null } });
+
+    const failure = providerError((await collectFailure(openai().stream(simpleRequest))).error);
+
+    expect(failure).toMatchObject({ code: 'ai_unavailable', upstreamStatus: undefined });
   });
 
   it('maps a rejected key to ai_misconfigured without quoting the key', async () => {

@@ -20,8 +20,8 @@ import type {
   ToolCall,
   ToolDefinition,
 } from '../model-port.js';
-import { abortReason, createAzureClient, createOpenAIClient, translateError } from './openai-client.js';
-import type { AzureClientOptions, OpenAIClientOptions } from './openai-client.js';
+import { abortReason, callWithRetries, createAzureClient, createOpenAIClient, retryPolicy, translateError } from './openai-client.js';
+import type { AzureClientOptions, OpenAIClientOptions, RetryPolicy } from './openai-client.js';
 
 export interface OpenAIChatModelOptions extends OpenAIClientOptions {
   model: string;
@@ -37,6 +37,7 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions): ChatMode
     model: options.model,
     // Older compatible servers only know max_tokens; OpenAI's reasoning models only accept the new name.
     maxTokensParam: provider === 'openai' ? 'max_completion_tokens' : 'max_tokens',
+    retries: retryPolicy(options),
   });
 }
 
@@ -47,6 +48,7 @@ export function createAzureChatModel(options: AzureChatModelOptions): ChatModel 
     provider,
     model: options.deployment,
     maxTokensParam: 'max_completion_tokens',
+    retries: retryPolicy(options),
   });
 }
 
@@ -54,6 +56,8 @@ interface ModelSettings {
   provider: string;
   model: string;
   maxTokensParam: 'max_tokens' | 'max_completion_tokens';
+  /** Retries of the request (never of a stream that has started), within the call's budget. */
+  retries: RetryPolicy;
 }
 
 class ChatCompletionsModel implements ChatModel {
@@ -82,13 +86,11 @@ async function* streamChatCompletion(
   const { provider } = settings;
   const params = buildParams(settings, request);
 
-  let chunks: AsyncIterator<unknown>;
-  try {
-    const stream = await client.chat.completions.create(params, signal === undefined ? {} : { signal });
-    chunks = stream[Symbol.asyncIterator]();
-  } catch (error) {
-    throw translateError(provider, error, signal);
-  }
+  // callWithRetries throws errors already translated.
+  const stream = await callWithRetries(provider, settings.retries, signal, (timeout) =>
+    client.chat.completions.create(params, { timeout, ...(signal === undefined ? {} : { signal }) }),
+  );
+  const chunks: AsyncIterator<unknown> = stream[Symbol.asyncIterator]();
 
   const accumulator = new StreamAccumulator(provider);
   let exhausted = false;

@@ -86,6 +86,20 @@ describe('OpenAI-style embedders against a real HTTP server', () => {
     expect(down.message).not.toMatch(/Sorry about that/);
   });
 
+  it('retries within its budget: a short Retry-After is honoured, one that does not fit fails at once', async () => {
+    const retrying = createOpenAIEmbedder({ provider: 'openai', apiKey: API_KEY, model: 'text-embedding-3-small', baseURL: fake.url, dimensions: 16, maxRetries: 2, timeoutMs: 2000 });
+    fake.scriptEmbeddings({ kind: 'error', status: 429, headers: { 'retry-after-ms': '20' } });
+    expect(await retrying.embed(['refund'])).toHaveLength(1);
+    expect(fake.requests).toHaveLength(2);
+
+    fake.reset();
+    fake.scriptEmbeddings({ kind: 'error', status: 429, headers: { 'retry-after': '30' } });
+    const started = Date.now();
+    expect(await providerError(retrying)).toMatchObject({ code: 'ai_rate_limited', upstreamStatus: 429 });
+    expect(fake.requests).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(2000 * 3);
+  });
+
   it('maps a wrong key to ai_misconfigured, and never echoes the key', async () => {
     const error = await providerError(openai({ apiKey: 'sk-wrong-key-123456789' }));
     expect(error).toMatchObject({ code: 'ai_misconfigured', upstreamStatus: 401 });

@@ -7,8 +7,8 @@
 import { z } from 'zod';
 import type { OpenAI } from 'openai';
 import { ModelProviderError } from '../../errors/app-error.js';
-import { createAzureClient, createOpenAIClient, translateError } from '../../ai/providers/openai-client.js';
-import type { AzureClientOptions, OpenAIClientOptions } from '../../ai/providers/openai-client.js';
+import { callWithRetries, createAzureClient, createOpenAIClient, retryPolicy } from '../../ai/providers/openai-client.js';
+import type { AzureClientOptions, OpenAIClientOptions, RetryPolicy } from '../../ai/providers/openai-client.js';
 import { l2Normalise } from './vector-codec.js';
 import type { Embedder } from './embedder.js';
 
@@ -31,6 +31,7 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions): Embedder {
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     // The SDK asks for base64 unless told otherwise; compatible servers often only send floats.
     encodingFormat: options.provider === 'openai' ? undefined : 'float',
+    retries: retryPolicy(options),
   });
 }
 
@@ -42,6 +43,7 @@ export function createAzureEmbedder(options: AzureEmbedderOptions): Embedder {
     dimensions: options.dimensions,
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     encodingFormat: undefined,
+    retries: retryPolicy(options),
   });
 }
 
@@ -56,6 +58,7 @@ interface SdkEmbedderSettings {
   dimensions: number;
   batchSize: number;
   encodingFormat: 'float' | undefined;
+  retries: RetryPolicy;
 }
 
 class SdkEmbedder implements Embedder {
@@ -81,9 +84,9 @@ class SdkEmbedder implements Embedder {
 
   private async embedBatch(texts: string[], signal: AbortSignal | undefined): Promise<number[][]> {
     const { provider } = this.settings;
-    let raw: unknown;
-    try {
-      raw = await this.client.embeddings.create(
+    // Retries (Retry-After included) stay within the call's budget; errors come back translated.
+    const raw: unknown = await callWithRetries(provider, this.settings.retries, signal, (timeout) =>
+      this.client.embeddings.create(
         {
           model: this.settings.model,
           // The API refuses empty strings; a blank text embeds like a space.
@@ -91,11 +94,9 @@ class SdkEmbedder implements Embedder {
           dimensions: this.settings.dimensions,
           ...(this.settings.encodingFormat ? { encoding_format: this.settings.encodingFormat } : {}),
         },
-        signal === undefined ? {} : { signal },
-      );
-    } catch (error) {
-      throw translateError(provider, error, signal);
-    }
+        { timeout, ...(signal === undefined ? {} : { signal }) },
+      ),
+    );
     const parsed = responseSchema.safeParse(raw);
     const byIndex = parsed.success ? [...parsed.data.data].sort((a, b) => a.index - b.index) : [];
     if (!parsed.success || byIndex.length !== texts.length || byIndex.some((item, position) => item.index !== position)) {
