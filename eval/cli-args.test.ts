@@ -8,15 +8,19 @@ describe('eval arguments', () => {
       dataDir: resolve(REPO_ROOT, '../shared/data'),
       jsonPath: resolve(REPO_ROOT, 'eval/out/results.json'),
       only: new Set(['retrieval', 'intent']),
+      part: 'dev',
+      commit: undefined,
     });
     expect(DEFAULT_DATA_DIR).toBe(resolve(REPO_ROOT, '..', 'shared', 'data'));
   });
 
   it('resolves --data and --json against the working directory', () => {
-    expect(parseEvalArgs(['--data', 'held-out', '--json', 'out.json', '--only', 'intent'], '/tmp/x')).toEqual({
+    expect(parseEvalArgs(['--data', 'held-out', '--json', 'out.json', '--only', 'intent', '--part', 'held-out', '--commit', 'abc1234'], '/tmp/x')).toEqual({
       dataDir: '/tmp/x/held-out',
       jsonPath: '/tmp/x/out.json',
       only: new Set(['intent']),
+      part: 'held-out',
+      commit: 'abc1234',
     });
   });
 

@@ -12,6 +12,10 @@ export interface EvalArgs {
   jsonPath: string;
   /** Only these parts of the harness (default: all). */
   only: Set<'retrieval' | 'intent'>;
+  /** Which part of the datasets `dataDir` holds ("dev" unless told): the report says whether the system was tuned on it. */
+  part: string;
+  /** The commit the measured code is at, when the tree is not a git checkout (an exported copy); else read from git. */
+  commit: string | undefined;
 }
 
 export function parseEvalArgs(argv: string[], cwd: string = process.cwd()): EvalArgs {
@@ -21,6 +25,8 @@ export function parseEvalArgs(argv: string[], cwd: string = process.cwd()): Eval
       data: { type: 'string' },
       json: { type: 'string' },
       only: { type: 'string' },
+      part: { type: 'string' },
+      commit: { type: 'string' },
     },
     strict: true,
   });
@@ -33,5 +39,7 @@ export function parseEvalArgs(argv: string[], cwd: string = process.cwd()): Eval
     dataDir: values.data ? resolve(cwd, values.data) : DEFAULT_DATA_DIR,
     jsonPath: values.json ? resolve(cwd, values.json) : resolve(REPO_ROOT, 'eval/out/results.json'),
     only,
+    part: values.part ?? 'dev',
+    commit: values.commit,
   };
 }

@@ -4,7 +4,8 @@ import { loadConfig } from '../packages/server/src/config.js';
 import { detectEscalationTrigger } from '../packages/server/src/escalation/triggers.js';
 import { trainIntentClassifier } from '../packages/server/src/ai/providers/local/intent-classifier.js';
 import { loadIntentTrainingData } from '../packages/server/src/ai/providers/local/intent-training-data.js';
-import { parseEvalArgs } from './cli-args.js';
+import { parseEvalArgs, REPO_ROOT } from './cli-args.js';
+import { codeVersion } from './code-version.js';
 import { loadBitext, loadClinc, loadFaqKb, loadFaqQueries, loadHint3 } from './datasets.js';
 import { runFaqBenchmark, type FaqBenchmarkResult } from './faq-benchmark.js';
 import { evaluateIntents, type IntentEvalResult } from './intent-eval.js';
@@ -18,6 +19,9 @@ import { normalisedKey } from './training-split.js';
  * CLINC150 and HINT3. Prints tables and writes the numbers as JSON.
  *
  *   npm run eval -- --data <folder holding the dataset folders> --json <out.json>
+ *                   [--part dev|<name of a held-out part>] [--commit <sha of an exported tree>]
+ *
+ * `npm run eval:report` turns the JSON into the Markdown tables of eval/README.md.
  */
 async function main(): Promise<void> {
   const args = parseEvalArgs(process.argv.slice(2));
@@ -52,9 +56,14 @@ async function main(): Promise<void> {
     results.retrieval = retrievalJson(faq, config.embeddings.provider.kind);
   }
 
+  const code = codeVersion(REPO_ROOT, args.commit);
+  log(`code: ${code.commit ?? 'unknown commit'}${code.uncommitted_changes ? ' with uncommitted changes' : ''}; data part: ${args.part}`);
   const output = {
     generated_at: new Date().toISOString(),
+    // What `npm run eval:report` prints with the tables: which code, on which part of the data.
+    code,
     data_dir: args.dataDir,
+    data_part: args.part,
     startup: { intent_model_examples: trainingData.length, intent_model_train_ms: trainMs },
     ...results,
   };

@@ -3,7 +3,7 @@ import { PROVIDER_FAILURE_TEXT } from '../src/ai/assistant-replies.js';
 import { createAzureChatModel, createOpenAIChatModel } from '../src/ai/providers/openai-chat-model.js';
 import { ChatTestClient } from './chat-client.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './fake-openai-server.js';
-import { openSession, signCustomerToken, startTestServer, type RunningTestServer } from './test-server.js';
+import { openSession, signCustomerToken, startTestServer, testDrivers, type RunningTestServer } from './test-server.js';
 
 const API_KEY = 'sk-test-hosted-provider-1234567890';
 
@@ -146,6 +146,63 @@ describe('chat service with a hosted (OpenAI-protocol) model', () => {
     const stored = await server.db.query<{ role: string }>('SELECT role FROM support_chat_messages WHERE session_id = $1 ORDER BY seq', [session.sessionId]);
     expect(stored.rows.map((row) => row.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant']);
     client.close();
+  });
+
+  it.each(testDrivers)('hands over after two failed replies in a row (a stream cut off, then a 500), not after one, on %s', async (driver) => {
+    // A server of its own on each driver, against the same fake provider, with the repeated-failure handoff on.
+    const strict = await startTestServer({
+      driver,
+      model: createOpenAIChatModel({ provider: 'openai', apiKey: API_KEY, model: 'gpt-test-mini', baseURL: fake.url, maxRetries: 0 }),
+      env: { ESCALATE_AFTER_FAILED_REPLIES: '2' },
+    });
+    try {
+      const session = await openSession(strict.url, { customerToken: await signCustomerToken(strict, 'cus_alice') });
+      const client = await ChatTestClient.connect(strict.url, session.token);
+      const noHandoffYet = async () => {
+        await client.settle(200);
+        expect(client.events.filter((event) => event.type === 'escalated')).toEqual([]);
+        expect((await strict.db.query('SELECT 1 FROM support_tickets WHERE session_id = $1', [session.sessionId])).rows).toEqual([]);
+      };
+
+      // One failure, then an answer: the count starts again.
+      fake.script({ kind: 'error', status: 500 });
+      expect((await client.ask('Can I get my money back for a cancelled trip?')).reply.text).toBe(PROVIDER_FAILURE_TEXT);
+      await noHandoffYet();
+      fake.script({ kind: 'text', chunks: ['Refunds go back to the card you paid with.'] });
+      expect((await client.ask('And to which card does it go?')).reply.text).toBe('Refunds go back to the card you paid with.');
+      await noHandoffYet();
+
+      // A failure in the stream itself (the connection drops after some text), once: still no handoff.
+      fake.script({ kind: 'disconnect', chunks: ['Let me check'] });
+      expect((await client.ask('Is my flight to Lisbon still on time?')).reply.text).toBe(PROVIDER_FAILURE_TEXT);
+      await noHandoffYet();
+
+      // The second failure in a row hands over.
+      fake.script({ kind: 'error', status: 500 });
+      const from = client.events.length;
+      expect((await client.ask('Hello? Is anyone there?')).reply.text).toBe(PROVIDER_FAILURE_TEXT);
+      const escalated = await client.waitFor('escalated', () => true, { from });
+      expect(escalated.mode).toBe('ticket');
+      const tickets = await strict.db.query<{ id: string; source: string; customer_id: string; status: string }>(
+        'SELECT id, source, customer_id, status FROM support_tickets WHERE session_id = $1',
+        [session.sessionId],
+      );
+      expect(tickets.rows).toEqual([{ id: escalated.ticketId, source: 'repeated_failure', customer_id: 'cus_alice', status: 'open' }]);
+
+      const outcomes = await strict.db.query<{ outcome: string }>(
+        `SELECT outcome FROM support_chat_messages WHERE session_id = $1 AND role = 'assistant' ORDER BY seq`,
+        [session.sessionId],
+      );
+      expect(outcomes.rows.map((row) => row.outcome)).toEqual(['fallback', 'answered', 'fallback', 'fallback']);
+      const errors = await strict.db.query<{ error_code: string | null }>(
+        'SELECT error_code FROM support_ai_interactions WHERE session_id = $1 ORDER BY created_at',
+        [session.sessionId],
+      );
+      expect(errors.rows.map((row) => row.error_code)).toEqual(['ai_unavailable', null, 'ai_unavailable', 'ai_unavailable']);
+      client.close();
+    } finally {
+      await strict.close();
+    }
   });
 
   it('works the same through the Azure OpenAI adapter', async () => {

@@ -9,13 +9,14 @@ import { EmbeddingChunkIndexer } from '../src/kb/embeddings/embedding-chunk-inde
 import { createHashedFeaturesEmbedder } from '../src/kb/embeddings/hashed-features-embedder.js';
 import { FullTextRetriever } from '../src/kb/full-text-retriever.js';
 import { InServiceVectorSearch } from '../src/kb/in-service-vector-search.js';
+import { PgvectorSearch } from '../src/kb/pgvector-search.js';
 import type { KbArticle } from '../src/kb/kb-article.js';
 import type { KbChunkIndexer } from '../src/kb/kb-chunk-indexer.js';
 import { startKnowledgeBase, type KnowledgeBase } from '../src/kb/knowledge-base.js';
 import type { KnowledgeRetriever } from '../src/kb/retriever.js';
 import { upsertArticles } from '../src/kb/upsert-articles.js';
-import { HNSW_INDEX_NAME, prepareVectorIndex } from '../src/kb/vector-index.js';
-import { createVectorSearch } from '../src/kb/vector-search.js';
+import { HNSW_INDEX_NAME, prepareVectorIndex, type VectorSearchPath } from '../src/kb/vector-index.js';
+import { createVectorSearch, type VectorScope } from '../src/kb/vector-search.js';
 import type { Database } from '../src/storage/database.js';
 import { createTestDatabase, startTestServer, testDrivers, type TestDatabase } from './test-server.js';
 
@@ -118,6 +119,22 @@ async function writeArticles(db: Database, articles: KbArticle[], indexer: KbChu
   await db.transaction((tx) => upsertArticles(tx, articles, { source: 'test', indexer }));
 }
 
+/**
+ * The vector path a database should get: pgvector's index where the server
+ * offers the extension (PGlite ships it; a PostgreSQL server may or may not
+ * have it installed), ranking in the service where it does not.
+ *
+ * On a PostgreSQL server shared by parallel test files, the extension must be
+ * created once where every test schema sees it (.ci/run does
+ * `CREATE EXTENSION vector SCHEMA pg_catalog`): created by the service inside
+ * one test's schema, its type is invisible to the others, which then fall back
+ * to in-service ("pgvector could not be enabled (type "vector" does not exist)").
+ */
+async function expectedVectorPath(db: Database): Promise<VectorSearchPath> {
+  const { rows } = await db.query(`SELECT 1 FROM pg_available_extensions WHERE name = 'vector'`);
+  return rows.length > 0 ? 'pgvector-hnsw' : 'in-service';
+}
+
 const topArticle = async (retriever: KnowledgeRetriever, text: string, context?: string[]) =>
   (await retriever.search({ text, limit: 3, ...(context ? { context } : {}) }))[0]?.articleId;
 
@@ -125,10 +142,12 @@ describe.each(testDrivers)('hybrid retrieval on %s', (driver) => {
   let database: TestDatabase;
   let db: Database;
   let knowledge: KnowledgeBase;
+  let expectedPath: VectorSearchPath;
 
   beforeAll(async () => {
     database = await createTestDatabase(driver);
     db = database.db;
+    expectedPath = await expectedVectorPath(db);
     await writeArticles(db, fixture, await createKbChunkIndexer(config, db));
     knowledge = await startKnowledgeBase({ config, db });
   });
@@ -136,21 +155,25 @@ describe.each(testDrivers)('hybrid retrieval on %s', (driver) => {
     await database?.drop();
   });
 
-  it(`detects the vector path: ${driver === 'pglite' ? 'pgvector-hnsw (PGlite ships pgvector)' : 'in-service (no pgvector on this server)'}`, async () => {
-    const expected = driver === 'pglite' ? 'pgvector-hnsw' : 'in-service';
-    expect(knowledge.vectorSearch).toBe(expected);
+  it('detects the vector path the server offers: pgvector-hnsw where it has pgvector, in-service where not', async () => {
+    // PGlite ships pgvector, so on it the pgvector path is always the one tested.
+    if (driver === 'pglite') expect(expectedPath).toBe('pgvector-hnsw');
     // Idempotent, also when two nodes start at once.
     const again = await Promise.all([prepareVectorIndex(db, 384), prepareVectorIndex(db, 384)]);
-    expect(again.map((status) => status.path)).toEqual([expected, expected]);
+    expect(knowledge.vectorSearch, again[0]?.detail).toBe(expectedPath);
+    expect(again.map((status) => status.path)).toEqual([expectedPath, expectedPath]);
     const columns = await db.query<{ type: string }>(
       `SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'kb_chunks'::regclass AND attname = 'embedding_vec' AND NOT attisdropped`,
     );
-    const indexes = await db.query('SELECT 1 FROM pg_indexes WHERE indexname = $1', [HNSW_INDEX_NAME]);
-    if (driver === 'pglite') {
+    // This schema's index only: on PostgreSQL other test files have schemas of their own.
+    const indexes = await db.query('SELECT 1 FROM pg_indexes WHERE indexname = $1 AND schemaname = current_schema()', [HNSW_INDEX_NAME]);
+    if (expectedPath === 'pgvector-hnsw') {
       expect(columns.rows).toEqual([{ type: 'vector(384)' }]);
       expect(indexes.rows).toHaveLength(1);
+      expect(again[0]?.detail).toMatch(/^pgvector \d/);
     } else {
       expect(columns.rows).toEqual([]);
+      expect(indexes.rows).toEqual([]);
       expect(again[0]?.detail).toMatch(/not installed/);
     }
   });
@@ -161,7 +184,7 @@ describe.each(testDrivers)('hybrid retrieval on %s', (driver) => {
               array_agg(DISTINCT cardinality(embedding)) AS dims FROM kb_chunks`,
     );
     expect(rows[0]).toEqual({ models: ['hashed-features-v1-384'], missing: 0, dims: [384] });
-    if (driver === 'pglite') {
+    if (expectedPath === 'pgvector-hnsw') {
       const synced = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM kb_chunks WHERE embedding_vec IS NULL');
       expect(synced.rows[0]?.n).toBe(0);
     }
@@ -218,6 +241,28 @@ describe.each(testDrivers)('hybrid retrieval on %s', (driver) => {
     expect(hits.every((hit) => hit.category === 'hotel')).toBe(true);
   });
 
+  it('ranks in the service as pgvector ranks, wherever the server has pgvector (the in-service path forced)', async (context) => {
+    // Without pgvector every test here runs the in-service path, and the last describe compares it with PGlite's pgvector.
+    if (knowledge.vectorSearch !== 'pgvector-hnsw') context.skip();
+    const embedder = createHashedFeaturesEmbedder();
+    const paths = [new PgvectorSearch(db, embedder.model), new InServiceVectorSearch(db, embedder)] as const;
+    const scopes: VectorScope[] = [{}, { locale: 'fr' }, { category: 'hotel' }, { entity: 'Lakeside Inn' }];
+    const questions = [typoQuestion.text, codeQuestion.text, 'what time is check-in', 'are dogs allowed', 'how long does a refund to my card take'];
+    for (const question of questions) {
+      const [vector = []] = await embedder.embed([question]);
+      for (const scope of scopes) {
+        const [indexed, scanned] = await Promise.all(paths.map((search) => search.nearest(vector, scope, 5)));
+        const label = `${question} ${JSON.stringify(scope)}`;
+        expect(scanned?.map((hit) => hit.chunkId), label).toEqual(indexed?.map((hit) => hit.chunkId));
+        indexed?.forEach((hit, index) => expect(scanned?.[index]?.similarity, label).toBeCloseTo(hit.similarity, 5));
+      }
+      const chunkIds = ['lost-baggage#0', 'payment-declined#0', 'harbour-pets#0', 'no-such-chunk#0'];
+      const [fromIndex, fromScan] = await Promise.all(paths.map((search) => search.similarities(vector, chunkIds)));
+      expect([...(fromScan?.keys() ?? [])].sort(), question).toEqual([...(fromIndex?.keys() ?? [])].sort());
+      for (const [chunkId, similarity] of fromIndex ?? []) expect(fromScan?.get(chunkId), question).toBeCloseTo(similarity, 5);
+    }
+  });
+
   it('is confident only when a passage answers: below 0.5 for an unrelated question', async () => {
     const [unrelated] = await knowledge.retriever.search({ text: 'What is the weather like on Mars today?' });
     expect(unrelated?.score ?? 0).toBeLessThan(0.5);
@@ -255,7 +300,7 @@ describe.each(testDrivers)('hybrid retrieval on %s', (driver) => {
     const server = await startTestServer({ driver });
     try {
       const response = await fetch(`${server.url}/readyz`);
-      expect(await response.json()).toMatchObject({ status: 'ready', driver, vectorSearch: driver === 'pglite' ? 'pgvector-hnsw' : 'in-service' });
+      expect(await response.json()).toMatchObject({ status: 'ready', driver, vectorSearch: expectedPath });
     } finally {
       await server.close();
     }
@@ -265,7 +310,7 @@ describe.each(testDrivers)('hybrid retrieval on %s', (driver) => {
 const idsSchema = z.array(z.string());
 
 describe.runIf(testDrivers.includes('postgres'))('the same retrieval on both drivers', () => {
-  it('gives the same top results with pgvector (PGlite) and without it (PostgreSQL)', async () => {
+  it('gives the same top results on PGlite (pgvector) and on PostgreSQL (pgvector if the server has it, else in-service)', async () => {
     const [lite, server] = await Promise.all([createTestDatabase('pglite'), createTestDatabase('postgres')]);
     try {
       const data = await loadDemoData();
@@ -275,7 +320,7 @@ describe.runIf(testDrivers.includes('postgres'))('the same retrieval on both dri
         return startKnowledgeBase({ config, db });
       };
       const [a, b] = await Promise.all([setUp(lite.db), setUp(server.db)]);
-      expect([a.vectorSearch, b.vectorSearch]).toEqual(['pgvector-hnsw', 'in-service']);
+      expect([a.vectorSearch, b.vectorSearch]).toEqual(['pgvector-hnsw', await expectedVectorPath(server.db)]);
       const questions: Array<{ text: string; context?: string[] }> = [
         { text: 'How much does it cost to cancel a flight?' },
         { text: 'how long until I get my refund on my card' },
