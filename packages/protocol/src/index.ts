@@ -1,5 +1,5 @@
 /**
- * The chat wire contract (shared/PROTOCOL.md, v1) as zod schemas.
+ * The chat wire contract (docs/protocol.md, v1) as zod schemas.
  *
  * One source of truth for the server, the demo page, consoles and load
  * generators. The contract may be extended (new optional fields, new events),
@@ -25,6 +25,8 @@ export const errorCodes = [
   'session_closed',
   'guests_disabled',
   'ai_unavailable',
+  'resume_in_progress',
+  'too_many_connections',
   'internal_error',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number] | (string & {});

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { AssistantReplies } from './ai/assistant-replies.js';
 import type { ChatModel } from './ai/model-port.js';
 import { InProcessSessionEventBus, type SessionEventBus } from './bus/session-event-bus.js';
-import type { AppConfig } from './config.js';
+import { fastifyTrustProxy, type AppConfig } from './config.js';
 import { ChatTurns } from './conversation/chat-turns.js';
 import { CustomerTokenVerifier } from './conversation/customer-token.js';
 import { MessageStore } from './conversation/message-store.js';
@@ -31,6 +31,8 @@ import { createSupportTools } from './tools/support-tools.js';
 import { ToolRuntime } from './tools/tool-runtime.js';
 import { RateLimits } from './guardrails/rate-limits.js';
 import { registerChatSocket } from './ws/chat-socket.js';
+import { ConnectionRegistry } from './ws/connection-registry.js';
+import { MAX_FRAME_BYTES } from './ws/frame-parsing.js';
 
 export interface ServerParts {
   config: AppConfig;
@@ -46,6 +48,12 @@ export interface ServerParts {
   readinessChecks?: Array<{ name: string; ping: () => Promise<void> }>;
   /** Indexes chunks written through the admin API; built from the config when absent. */
   kbIndexer?: KbChunkIndexer;
+  /**
+   * The service's clock (default: the process clock). It alone decides
+   * expiries (session tokens, proposals) and what the demo host's fare rules
+   * see as today; SQL compares against its time, never the database's now().
+   */
+  now?: () => Date;
 }
 
 export interface BuiltServer {
@@ -56,7 +64,7 @@ export interface BuiltServer {
   jobs: JobQueue;
 }
 
-/** Request bodies and websocket frames larger than this are refused before parsing. */
+/** Request bodies larger than this are refused before parsing. */
 const MAX_BODY_BYTES = 64 * 1024;
 
 /**
@@ -76,8 +84,13 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   const { config, db, model, logger } = parts;
   const bus = parts.bus ?? new InProcessSessionEventBus();
 
-  // Without HOST_JWT_SECRET (demo mode only, enforced by config) a per-process secret signs the demo's tokens.
-  const customerTokens = new CustomerTokenVerifier(config.hostJwtSecret ?? randomBytes(32).toString('base64url'));
+  // Without HOST_JWT_SECRET (demo mode only, enforced by config) a per-process secret stands in for the host's. In demo mode
+  // the verifier also holds a per-process demo key: the demo endpoint's tokens are never signed with HOST_JWT_SECRET.
+  const customerTokens = new CustomerTokenVerifier(config.hostJwtSecret ?? randomBytes(32).toString('base64url'), {
+    maxLifetimeSeconds: config.customerTokenMaxLifetimeSeconds,
+    demo: config.demoEnabled,
+    ...(parts.now ? { now: parts.now } : {}),
+  });
   const sessions = new SessionStore(db);
   const messages = new MessageStore(db);
   const sessionService = new SessionService({
@@ -85,6 +98,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     customerTokens,
     tokenTtlSeconds: config.sessionTokenTtlSeconds,
     allowGuests: config.allowGuests,
+    ...(parts.now ? { now: parts.now } : {}),
   });
   const jobs = parts.jobs ?? new InProcessJobQueue(undefined, (job, error) => logger.error({ err: error, job }, 'background job failed for good'));
   registerFollowUpJobs(jobs, db);
@@ -96,11 +110,12 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   });
   const knowledge = await startKnowledgeBase({ config, db, logger });
   const retriever = knowledge.retriever;
-  const hostData = createHostDataAdapter(config.hostAdapter, db);
+  const hostData = createHostDataAdapter(config.hostAdapter, db, parts.now);
   const pendingActions = new PendingActions({
     db,
     hostData,
     bus,
+    ...(parts.now ? { now: parts.now } : {}),
     onExecuted: (action) =>
       enqueueBookingActionFollowUp(jobs, {
         actionId: action.id,
@@ -130,6 +145,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     retriever,
     hostData,
     companyName: 'Skyway Travel',
+    ...(parts.now ? { now: parts.now } : {}),
     maxToolRounds: config.ai.maxToolRounds,
     requestTimeoutMs: config.ai.requestTimeoutMs,
     reportError: (stage, error) =>
@@ -148,7 +164,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   });
 
   // Widened to the base logger type so that route modules take a plain FastifyInstance.
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: MAX_BODY_BYTES, trustProxy: config.trustProxy });
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: MAX_BODY_BYTES, trustProxy: fastifyTrustProxy(config.trustProxy) });
   app.setErrorHandler((error, request, reply) => {
     const mapped = mapError(error);
     if (mapped.unexpected) request.log.error({ err: error }, 'request failed');
@@ -156,11 +172,28 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   });
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: { code: 'not_found', message: 'No such endpoint.' } }));
 
-  await app.register(websocket, { options: { maxPayload: MAX_BODY_BYTES } });
-  registerHealthRoutes(app, { db, checks: parts.readinessChecks ?? [], details: { vectorSearch: knowledge.vectorSearch } });
-  registerChatRoutes(app, { sessionService, messages, rateLimits, sessionsPerIpPerMinute: config.rateLimits.sessionsPerIpPerMinute });
-  registerChatSocket(app, { sessionService, turns, pendingActions, bus });
-  if (config.demoEnabled) registerDemoRoutes(app, { db, customerTokens });
+  await app.register(websocket, {
+    // Frames up to 1 MiB are bad input that gets an error event (the contract); larger ones close with 1009.
+    options: { maxPayload: MAX_FRAME_BYTES },
+    // A client's broken or oversized frame is its problem, not an error of the service's.
+    errorHandler: (error, socket, request) => {
+      request.log.debug({ err: error }, 'websocket closed on error');
+      socket.terminate();
+    },
+  });
+  registerHealthRoutes(app, { db, checks: parts.readinessChecks ?? [], details: () => ({ vectorSearch: knowledge.vectorSearch, knowledgeBase: knowledge.status() }) });
+  registerChatRoutes(app, { sessionService, messages, rateLimits, bus, sessionsPerIpPerMinute: config.rateLimits.sessionsPerIpPerMinute });
+  registerChatSocket(app, {
+    sessionService,
+    turns,
+    pendingActions,
+    bus,
+    rateLimits,
+    connections: new ConnectionRegistry({ perSession: config.websocket.maxConnectionsPerSession, perIp: config.websocket.maxConnectionsPerIp }),
+    // A connection may not send messages faster than its session may.
+    budgetOverrides: { send_message: { burst: config.rateLimits.messagesPerMinute, perMinute: config.rateLimits.messagesPerMinute } },
+  });
+  if (config.demoEnabled) registerDemoRoutes(app, { db, customerTokens, rateLimits, tokensPerIpPerMinute: config.rateLimits.sessionsPerIpPerMinute });
   registerAdminRoutes(app, {
     db,
     adminApiKey: config.adminApiKey,

@@ -9,9 +9,14 @@ import { buildServer } from './build-server.js';
 import { ConfigError, loadConfig } from './config.js';
 import { loadDemoData } from './demo/demo-data.js';
 import { seedDemoData } from './demo/seed-demo-data.js';
+import { secretsFromConfig } from './guardrails/secret-scrubber.js';
 import { createLogger } from './logger.js';
 import { migrate } from './storage/migrate.js';
 import { openDatabase } from './storage/open-database.js';
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
 
 /** Composition root: read config, open adapters, migrate, seed the demo, serve. */
 async function main(): Promise<void> {
@@ -27,7 +32,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, { secrets: secretsFromConfig(config) });
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const applied = await migrate(db);
   logger.info({ driver: db.driver, applied }, 'database ready');
@@ -57,8 +62,20 @@ async function main(): Promise<void> {
     ...(redis ? { readinessChecks: [{ name: 'redis', ping: async () => void (await redis.ping()) }] } : {}),
   });
   logger.info({ jobs: jobs ? 'bullmq' : 'in-process', rateLimits: redis ? 'redis' : 'memory', pubsub: bus ? 'redis' : 'in-process' }, 'background jobs, rate limits and pub/sub ready');
-  const address = await app.listen({ port: config.port, host: config.host });
-  logger.info({ address, provider: model.provider, model: model.model, demo: config.demoEnabled }, `support chat ready on http://localhost:${config.port}`);
+  await app.listen({ port: config.port, host: config.host });
+  const bound = app.server.address();
+  const port = typeof bound === 'object' && bound ? bound.port : config.port;
+  const listening = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  // Where it listens, said plainly: a demo on loopback is reachable from this machine only.
+  const reach = isLoopback(config.host)
+    ? `loopback only (set HOST=0.0.0.0 to accept other machines); open http://localhost:${port}`
+    : config.host === '0.0.0.0' || config.host === '::'
+      ? 'all interfaces, reachable from other machines'
+      : 'this address only';
+  logger.info(
+    { listening, host: config.host, port, provider: model.provider, model: model.model, demo: config.demoEnabled },
+    `support chat listening on ${listening}: ${reach}`,
+  );
 
   let closing = false;
   const shutdown = async (signal: string) => {

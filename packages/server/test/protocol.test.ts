@@ -3,6 +3,7 @@ import { messageHistoryResponseSchema, refreshSessionResponseSchema, type Messag
 import { SignJWT } from 'jose';
 import { ChatTestClient } from './chat-client.js';
 import { openSession, postSession, signCustomerToken, startTestServer, TEST_HOST_SECRET, testDrivers, type RunningTestServer } from './test-server.js';
+import { PROTOCOL_QUESTIONS } from './unseen-sentences.js';
 
 /**
  * The wire contract (shared/PROTOCOL.md) exercised over real HTTP and a real
@@ -54,7 +55,7 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
       const session = await openSession(server.url, { customerToken: hostSigned });
       expect(session.customer).toEqual({ id: 'cus_alice', name: 'Alice Martin' });
       const client = await ChatTestClient.connect(server.url, session.token);
-      const { reply } = await client.ask("What's the status of my booking SKY4F2?");
+      const { reply } = await client.ask(PROTOCOL_QUESTIONS.bookingStatus);
       expect(reply.text).toContain('SKY4F2');
       expect(reply.text).toMatch(/confirmed/);
       client.close();
@@ -84,7 +85,7 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
       const mine = await openSession(server.url);
       const theirs = await openSession(server.url);
       const client = await ChatTestClient.connect(server.url, mine.token);
-      await client.ask('hello');
+      await client.ask(PROTOCOL_QUESTIONS.greeting);
       client.close();
 
       const own = await fetch(`${server.url}/support/chat/session/${mine.sessionId}/messages`, { headers: { authorization: `Bearer ${mine.token}` } });
@@ -94,7 +95,7 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
 
       const other = await fetch(`${server.url}/support/chat/session/${mine.sessionId}/messages`, { headers: { authorization: `Bearer ${theirs.token}` } });
       expect([403, 404]).toContain(other.status);
-      expect(JSON.stringify(await other.json())).not.toContain('hello');
+      expect(JSON.stringify(await other.json())).not.toContain(PROTOCOL_QUESTIONS.greeting);
 
       const anonymous = await fetch(`${server.url}/support/chat/session/${mine.sessionId}/messages`);
       expect(anonymous.status).toBe(401);
@@ -144,7 +145,7 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
       const session = await openSession(server.url);
       const client = await ChatTestClient.connect(server.url, session.token);
       await client.waitFor('session_state');
-      const { ack, reply, from } = await client.ask('How much does it cost to cancel a flight?');
+      const { ack, reply, from } = await client.ask(PROTOCOL_QUESTIONS.cancellationFee);
 
       expect(ack.messageId).toMatch(/^msg_/);
       expect(reply.role).toBe('assistant');
@@ -164,7 +165,7 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
 
     it('says it does not know, and offers a human, when no article answers', async () => {
       const client = await ChatTestClient.connect(server.url, (await openSession(server.url)).token);
-      const { reply } = await client.ask('What is the weather like on Mars today?');
+      const { reply } = await client.ask(PROTOCOL_QUESTIONS.unanswerable);
       expect(reply.text).toMatch(/don't (know|have reliable information)/i);
       expect(reply.text).toMatch(/human agent/i);
       expect(reply.citations).toEqual([]);
@@ -174,12 +175,12 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
     it('stores and answers a retried clientMessageId once', async () => {
       const session = await openSession(server.url);
       const client = await ChatTestClient.connect(server.url, session.token);
-      const first = await client.ask('How long does a refund take?', 'retry-1');
+      const first = await client.ask(PROTOCOL_QUESTIONS.refundTime, 'retry-1');
       client.close();
 
       // The retry comes on a new connection, as after a reconnect.
       const again = await ChatTestClient.connect(server.url, session.token);
-      const second = await again.ask('How long does a refund take?', 'retry-1');
+      const second = await again.ask(PROTOCOL_QUESTIONS.refundTime, 'retry-1');
       expect(second.ack.messageId).toBe(first.ack.messageId);
       expect(second.reply.id).toBe(first.reply.id);
       await again.settle();
@@ -192,8 +193,8 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
     it('answers two messages sent back to back in order, each exactly once', async () => {
       const session = await openSession(server.url);
       const client = await ChatTestClient.connect(server.url, session.token);
-      client.send({ type: 'send_message', clientMessageId: 'fast-1', text: 'How long does a refund take?' });
-      client.send({ type: 'send_message', clientMessageId: 'fast-2', text: 'What is the cabin baggage allowance?' });
+      client.send({ type: 'send_message', clientMessageId: 'fast-1', text: PROTOCOL_QUESTIONS.refundTime });
+      client.send({ type: 'send_message', clientMessageId: 'fast-2', text: PROTOCOL_QUESTIONS.cabinBaggage });
       const ack1 = await client.waitFor('ack', (event) => event.clientMessageId === 'fast-1');
       const ack2 = await client.waitFor('ack', (event) => event.clientMessageId === 'fast-2');
       await waitForRows(server, session.sessionId, 4);
@@ -211,7 +212,7 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
     it('escalates on an explicit request: escalated event, stored ticket, and no more AI replies', async () => {
       const session = await openSession(server.url, { customerToken: await signCustomerToken(server, 'cus_lucia') });
       const client = await ChatTestClient.connect(server.url, session.token);
-      const { reply, from } = await client.ask('I want to talk to a human');
+      const { reply, from } = await client.ask(PROTOCOL_QUESTIONS.human);
       const escalated = await client.waitFor('escalated', () => true, { from });
       expect(escalated.ticketId).toMatch(/^TKT-[A-Z2-9]{8}$/);
       expect(escalated.mode).toBe('ticket');
@@ -226,7 +227,7 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
 
       // From now on the conversation belongs to humans.
       const afterFrom = client.events.length;
-      client.send({ type: 'send_message', clientMessageId: 'after-escalation', text: 'How much does it cost to cancel a flight?' });
+      client.send({ type: 'send_message', clientMessageId: 'after-escalation', text: PROTOCOL_QUESTIONS.cancellationFee });
       await client.waitFor('ack', (event) => event.clientMessageId === 'after-escalation', { from: afterFrom });
       await client.settle();
       expect(client.events.slice(afterFrom).filter((event) => event.type === 'message' || event.type === 'message_delta')).toEqual([]);
@@ -244,16 +245,16 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
       try {
         const session = await openSession(strict.url);
         const client = await ChatTestClient.connect(strict.url, session.token);
-        const first = await client.ask('What is the weather like on Mars today?');
+        const first = await client.ask(PROTOCOL_QUESTIONS.unanswerable);
         expect(first.reply.text).toMatch(/don't (know|have reliable information)/i);
-        const answered = await client.ask('How long does a refund take?');
+        const answered = await client.ask(PROTOCOL_QUESTIONS.refundTime);
         expect(answered.reply.citations.length).toBeGreaterThan(0);
-        await client.ask('Who will win the next football world cup?');
+        await client.ask(PROTOCOL_QUESTIONS.unanswerableFootball);
         await client.settle(200);
         expect(client.events.filter((event) => event.type === 'escalated')).toEqual([]);
 
         const from = client.events.length;
-        await client.ask('Can you recommend a good pizza place on the moon?');
+        await client.ask(PROTOCOL_QUESTIONS.unanswerablePizza);
         const escalated = await client.waitFor('escalated', () => true, { from });
         const ticket = await server.db.query<{ source: string }>('SELECT source FROM support_tickets WHERE id = $1', [escalated.ticketId]);
         expect(ticket.rows[0]?.source).toBe('repeated_failure');
@@ -286,7 +287,7 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
     it('records thumbs up/down on replies and refuses feedback on anything else', async () => {
       const session = await openSession(server.url);
       const client = await ChatTestClient.connect(server.url, session.token);
-      const { ack, reply } = await client.ask('What is the cabin baggage allowance?');
+      const { ack, reply } = await client.ask(PROTOCOL_QUESTIONS.cabinBaggage);
 
       client.send({ type: 'feedback', messageId: reply.id, rating: 'down' });
       expect(await client.waitFor('feedback_recorded')).toEqual({ type: 'feedback_recorded', messageId: reply.id, rating: 'down' });
@@ -311,14 +312,18 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
       other.close();
     });
 
-    it('keeps an open connection working after a refresh rotated its token', async () => {
+    it('moves an open connection to the new token on refresh: the old socket closes with 4409, the new token connects', async () => {
       const session = await openSession(server.url);
       const client = await ChatTestClient.connect(server.url, session.token);
       await client.waitFor('session_state');
       const refreshed = await fetch(`${server.url}/support/chat/session/${session.sessionId}/refresh`, { method: 'POST', headers: { authorization: `Bearer ${session.token}` } });
       expect(refreshed.status).toBe(200);
-      const { reply } = await client.ask('How long does a refund take?');
+      expect(await client.waitForClose()).toBe(4409);
+      const { token } = refreshSessionResponseSchema.parse(await refreshed.json());
+      const moved = await ChatTestClient.connect(server.url, token);
+      const { reply } = await moved.ask(PROTOCOL_QUESTIONS.refundTime);
       expect(reply.role).toBe('assistant');
+      moved.close();
       // ...but the old token opens no new connection.
       const stale = await ChatTestClient.connect(server.url, session.token);
       expect(await stale.waitFor('error')).toMatchObject({ code: 'unauthorized' });
@@ -328,8 +333,8 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
     it('replays what was missed on resume', async () => {
       const session = await openSession(server.url);
       const client = await ChatTestClient.connect(server.url, session.token);
-      const first = await client.ask('hello');
-      await client.ask('How long does a refund take?');
+      const first = await client.ask(PROTOCOL_QUESTIONS.greeting);
+      await client.ask(PROTOCOL_QUESTIONS.refundTime);
       client.close();
 
       const back = await ChatTestClient.connect(server.url, session.token);
@@ -337,7 +342,7 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
       await back.settle();
       const replayed = back.events.flatMap((event) => (event.type === 'message' ? [event.message] : []));
       expect(replayed.map((message: Message) => message.role)).toEqual(['user', 'assistant']);
-      expect(replayed[0]?.text).toBe('How long does a refund take?');
+      expect(replayed[0]?.text).toBe(PROTOCOL_QUESTIONS.refundTime);
 
       const from = back.events.length;
       back.send({ type: 'resume', afterMessageId: 'msg_unknown' });
@@ -378,7 +383,7 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
       expect(client.closeCode).toBeNull();
 
       // Still usable after all of that.
-      const { reply } = await client.ask('How long does a refund take?');
+      const { reply } = await client.ask(PROTOCOL_QUESTIONS.refundTime);
       expect(reply.role).toBe('assistant');
       client.close();
     });
@@ -406,8 +411,8 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
         // Sessions made before the limit still chat, within their own message budget.
         const session = await openSession(server.url);
         const client = await ChatTestClient.connect(strict.url, session.token);
-        await client.ask('hello', 'rl-1');
-        await client.ask('thanks', 'rl-2');
+        await client.ask(PROTOCOL_QUESTIONS.greeting, 'rl-1');
+        await client.ask(PROTOCOL_QUESTIONS.thanks, 'rl-2');
         const from = client.events.length;
         client.send({ type: 'send_message', clientMessageId: 'rl-3', text: 'one more' });
         expect(await client.waitFor('error', () => true, { from })).toMatchObject({ code: 'rate_limited', clientMessageId: 'rl-3' });

@@ -11,6 +11,7 @@ import { loadConfig, type AppConfig } from '../src/config.js';
 import { loadDemoData } from '../src/demo/demo-data.js';
 import { seedDemoData } from '../src/demo/seed-demo-data.js';
 import type { KbChunkIndexer } from '../src/kb/kb-chunk-indexer.js';
+import { secretsFromConfig } from '../src/guardrails/secret-scrubber.js';
 import { createLogger } from '../src/logger.js';
 import type { Database } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
@@ -81,9 +82,17 @@ export async function startTestServer(options: {
   rateLimits?: RateLimits;
   /** Collects every log line (at debug level) for tests that check what is logged. */
   logLines?: string[];
+  /** The server's clock (default: the process clock). */
+  now?: () => Date;
+  /**
+   * The day the demo bookings are seeded around (default: today by `now`).
+   * A test that reads the seeded dates with loadDemoData passes the same day
+   * to both, so that a run across midnight sees what was seeded.
+   */
+  today?: Date | string;
 } = {}): Promise<RunningTestServer> {
   const database = options.database ?? (await createTestDatabase(options.driver ?? 'pglite'));
-  await seedDemoData(database.db, await loadDemoData());
+  await seedDemoData(database.db, await loadDemoData({ today: options.today ?? options.now?.() ?? new Date() }));
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -101,11 +110,14 @@ export async function startTestServer(options: {
     config,
     db: database.db,
     model: options.model ?? createLocalChatModel(),
-    logger: options.logLines ? createLogger('debug', { write: (line: string) => void options.logLines?.push(line) }) : createLogger(config.logLevel),
+    logger: options.logLines
+      ? createLogger('debug', { write: (line: string) => void options.logLines?.push(line) }, { secrets: secretsFromConfig(config) })
+      : createLogger(config.logLevel, undefined, { secrets: secretsFromConfig(config) }),
     ...(options.jobs ? { jobs: options.jobs } : {}),
     ...(options.bus ? { bus: options.bus } : {}),
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     ...(options.kbIndexer ? { kbIndexer: options.kbIndexer } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   const address = await built.app.listen({ port: 0, host: '127.0.0.1' });
   return {

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
-import { serverEventSchema, type ServerEvent } from '@support/protocol';
-import type { SessionEventBus } from './session-event-bus.js';
+import { sessionBusEventSchema, type SessionBusEvent, type SessionEventBus } from './session-event-bus.js';
 
 /**
  * Server mode: session events travel through Redis pub/sub, so a reply made
@@ -28,8 +27,8 @@ export class RedisSessionEventBus implements SessionEventBus {
       } catch {
         return;
       }
-      // Parse, don't trust: whatever is on the channel must be a contract event.
-      const event = serverEventSchema.safeParse(raw);
+      // Parse, don't trust: whatever is on the channel must be a contract or control event.
+      const event = sessionBusEventSchema.safeParse(raw);
       if (event.success) this.local.emit(channel.slice(this.prefix.length), event.data);
     });
     this.onError = options.onError ?? (() => {});
@@ -37,11 +36,11 @@ export class RedisSessionEventBus implements SessionEventBus {
 
   private readonly onError: (error: unknown) => void;
 
-  publish(sessionId: string, event: ServerEvent): void {
+  publish(sessionId: string, event: SessionBusEvent): void {
     this.publisher.publish(`${this.prefix}${sessionId}`, JSON.stringify(event)).catch(this.onError);
   }
 
-  subscribe(sessionId: string, listener: (event: ServerEvent) => void): () => void {
+  subscribe(sessionId: string, listener: (event: SessionBusEvent) => void): () => void {
     if (this.local.listenerCount(sessionId) === 0) this.subscriber.subscribe(`${this.prefix}${sessionId}`).catch(this.onError);
     this.local.on(sessionId, listener);
     return () => {

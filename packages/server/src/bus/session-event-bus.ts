@@ -1,5 +1,23 @@
 import { EventEmitter } from 'node:events';
-import type { ServerEvent } from '@support/protocol';
+import { serverEventSchema, type ServerEvent } from '@support/protocol';
+import { z } from 'zod';
+
+/**
+ * Service-internal news about a session that its sockets act on and never
+ * forward: the session's token was replaced (refresh or resume), so sockets
+ * opened with any other token are closed, on every node. It carries the
+ * SHA-256 of the current token, never a token.
+ */
+export const sessionControlEventSchema = z.object({ type: z.literal('session_token_replaced'), currentTokenHash: z.string() });
+export type SessionControlEvent = z.infer<typeof sessionControlEventSchema>;
+
+/** What travels on a session's channel: contract events for its clients, and control events. */
+export type SessionBusEvent = ServerEvent | SessionControlEvent;
+export const sessionBusEventSchema = z.union([serverEventSchema, sessionControlEventSchema]);
+
+export function isControlEvent(event: SessionBusEvent): event is SessionControlEvent {
+  return event.type === 'session_token_replaced';
+}
 
 /**
  * Delivers server events to every connection of a session. In-process here;
@@ -7,8 +25,8 @@ import type { ServerEvent } from '@support/protocol';
  * one node reaches a websocket held by another.
  */
 export interface SessionEventBus {
-  publish(sessionId: string, event: ServerEvent): void;
-  subscribe(sessionId: string, listener: (event: ServerEvent) => void): () => void;
+  publish(sessionId: string, event: SessionBusEvent): void;
+  subscribe(sessionId: string, listener: (event: SessionBusEvent) => void): () => void;
   /** Resolves when events published from now on reach this node's subscribers of the session. */
   ready(sessionId: string): Promise<void>;
 }
@@ -21,11 +39,11 @@ export class InProcessSessionEventBus implements SessionEventBus {
     this.emitter.setMaxListeners(0);
   }
 
-  publish(sessionId: string, event: ServerEvent): void {
+  publish(sessionId: string, event: SessionBusEvent): void {
     this.emitter.emit(sessionId, event);
   }
 
-  subscribe(sessionId: string, listener: (event: ServerEvent) => void): () => void {
+  subscribe(sessionId: string, listener: (event: SessionBusEvent) => void): () => void {
     this.emitter.on(sessionId, listener);
     return () => this.emitter.off(sessionId, listener);
   }

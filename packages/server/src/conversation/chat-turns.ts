@@ -10,6 +10,9 @@ import { KeyedSerialQueue } from './keyed-serial-queue.js';
 import type { MessageStore } from './message-store.js';
 import type { ChatSession, SessionStore } from './session-store.js';
 
+/** Messages per page of a resume replay. */
+const RESUME_PAGE_SIZE = 50;
+
 /** Sends an event to the one connection that asked (acks, errors, replays). */
 export type ReplyToSender = (event: ServerEvent) => void;
 
@@ -81,7 +84,8 @@ export class ChatTurns {
     if (session.status === 'escalated') return none; // A human owns the conversation now.
 
     if (detectEscalationTrigger(text)) {
-      await this.deps.escalation.escalate(session, { source: 'explicit_request', reason: text, replyToId: message.id });
+      const outcome = await this.deps.escalation.escalate(session, { source: 'explicit_request', reason: text, replyToId: message.id });
+      if (!outcome.announced) toSender({ type: 'escalated', ticketId: outcome.ticketId, mode: outcome.mode });
       return none;
     }
     const reply = this.answerWithAi(session, message);
@@ -138,10 +142,15 @@ export class ChatTurns {
     });
   }
 
-  async escalate(sessionId: string, reason: string | undefined): Promise<void> {
+  /**
+   * The escalation button. Pressing it again changes nothing: the sender is
+   * told where the conversation stands, and nothing is broadcast again.
+   */
+  async escalate(sessionId: string, reason: string | undefined, toSender: ReplyToSender): Promise<void> {
     const session = await this.currentSession(sessionId);
     if (session.status === 'closed') throw new AppError('session_closed', 'This conversation is closed; start a new one.');
-    await this.deps.escalation.escalate(session, { source: 'customer_button', reason: reason ?? 'Customer pressed the escalation button' });
+    const outcome = await this.deps.escalation.escalate(session, { source: 'customer_button', reason: reason ?? 'Customer pressed the escalation button' });
+    if (!outcome.announced) toSender({ type: 'escalated', ticketId: outcome.ticketId, mode: outcome.mode });
   }
 
   async feedback(sessionId: string, event: { messageId: string; rating: 'up' | 'down' }, toSender: ReplyToSender): Promise<void> {
@@ -151,13 +160,24 @@ export class ChatTurns {
     toSender({ type: 'feedback_recorded', messageId: event.messageId, rating: event.rating });
   }
 
-  /** After a reconnect: every message after the one the client last saw (all of them without an id). */
-  async resume(sessionId: string, afterMessageId: string | undefined, toSender: ReplyToSender): Promise<void> {
+  /**
+   * After a reconnect: every message after the one the client last saw (all
+   * of them without an id), a page at a time. `drained` (the connection's
+   * back-pressure) is awaited between pages, so a long transcript goes out as
+   * fast as the client reads it and never piles up in memory.
+   */
+  async resume(sessionId: string, afterMessageId: string | undefined, toSender: ReplyToSender, drained: () => Promise<void> = async () => {}): Promise<void> {
     if (afterMessageId && !(await this.deps.messages.exists(sessionId, afterMessageId))) {
       throw new AppError('not_found', 'There is no message with that id in this conversation.');
     }
-    const missed = await this.deps.messages.list(sessionId, afterMessageId ? { afterMessageId } : {});
-    for (const message of missed) toSender({ type: 'message', message });
+    let cursor = afterMessageId;
+    for (;;) {
+      const page = await this.deps.messages.list(sessionId, { ...(cursor ? { afterMessageId: cursor } : {}), limit: RESUME_PAGE_SIZE });
+      for (const message of page) toSender({ type: 'message', message });
+      if (page.length < RESUME_PAGE_SIZE) return;
+      cursor = page[page.length - 1]?.id;
+      await drained();
+    }
   }
 
   async state(sessionId: string): Promise<ServerEvent> {

@@ -87,7 +87,7 @@ export class SessionService {
     const tokenHash = hashSessionToken(token);
     const session = await this.deps.sessions.findByTokenHash(tokenHash);
     if (!session) throw new AppError('unauthorized', 'The session token is not valid.', { status: 401 });
-    if (!(await this.deps.sessions.touchToken(session.id, tokenHash, this.expiry()))) {
+    if (!(await this.deps.sessions.touchToken(session.id, tokenHash, this.expiry(), this.now()))) {
       throw new AppError('token_expired', 'The session token has expired; create a new session.', { status: 401 });
     }
     return { session, tokenHash };
@@ -106,7 +106,7 @@ export class SessionService {
     const { tokenHash } = await this.authenticateFor(sessionId, token);
     const next = newSessionToken();
     const expiresAt = this.expiry();
-    if (!(await this.deps.sessions.rotateToken(sessionId, tokenHash, next.hash, expiresAt))) {
+    if (!(await this.deps.sessions.rotateToken(sessionId, tokenHash, next.hash, expiresAt, this.now()))) {
       throw new AppError('token_expired', 'The session token was already rotated or has expired.', { status: 401 });
     }
     return { token: next.token, expiresAt: expiresAt.toISOString() };
@@ -117,7 +117,12 @@ export class SessionService {
    * Activity on an authenticated connection slides the session's current
    * token, also when a refresh rotated it since the connection opened.
    */
+  /** Whether the token a connection was opened with is still the session's current one (not rotated away). */
+  async isCurrentToken(sessionId: string, tokenHash: string): Promise<boolean> {
+    return (await this.deps.sessions.findByTokenHash(tokenHash))?.id === sessionId;
+  }
+
   async keepAlive(sessionId: string): Promise<'ok' | 'expired'> {
-    return (await this.deps.sessions.touchSession(sessionId, this.expiry())) ? 'ok' : 'expired';
+    return (await this.deps.sessions.touchSession(sessionId, this.expiry(), this.now())) ? 'ok' : 'expired';
   }
 }

@@ -21,6 +21,8 @@ export interface EscalationOutcome {
   ticketId: string;
   mode: 'live_agent' | 'ticket';
   created: boolean;
+  /** Whether `escalated` went to the session's connections; false when it already stood escalated. */
+  announced: boolean;
 }
 
 /**
@@ -45,13 +47,18 @@ export class EscalationService {
     const mode = 'ticket' as const;
     const { outcome, notice } = await this.deps.db.transaction(async (tx) => {
       // Row lock: two escalations of one session at once produce one ticket.
-      await tx.query('SELECT id FROM support_chat_sessions WHERE id = $1 FOR UPDATE', [session.id]);
+      const locked = await tx.query<{ status: string }>('SELECT status FROM support_chat_sessions WHERE id = $1 FOR UPDATE', [session.id]);
       const open = await tx.query<{ id: string }>(
         `SELECT id FROM support_tickets WHERE session_id = $1 AND status IN ('open', 'pending')`,
         [session.id],
       );
       const existing = open.rows[0];
-      if (existing) return { outcome: { ticketId: existing.id, mode, created: false }, notice: null };
+      if (existing) {
+        // Asking again is not news: only a session that was not yet marked escalated is announced.
+        const announced = locked.rows[0]?.status !== 'escalated';
+        if (announced) await tx.query(`UPDATE support_chat_sessions SET status = 'escalated', updated_at = now() WHERE id = $1`, [session.id]);
+        return { outcome: { ticketId: existing.id, mode, created: false, announced }, notice: null };
+      }
 
       const ticketId = newTicketId();
       const customerId = session.identity.kind === 'customer' ? session.identity.customerId : null;
@@ -69,9 +76,9 @@ export class EscalationService {
               text: `You're being connected to our support team. Your ticket number is ${ticketId}. An agent will reply here as soon as possible, and you can keep writing in the meantime.`,
               replyToId: request.replyToId ?? null,
             });
-      return { outcome: { ticketId, mode, created: true }, notice };
+      return { outcome: { ticketId, mode, created: true, announced: true }, notice };
     });
-    this.deps.bus.publish(session.id, { type: 'escalated', ticketId: outcome.ticketId, mode: outcome.mode });
+    if (outcome.announced) this.deps.bus.publish(session.id, { type: 'escalated', ticketId: outcome.ticketId, mode: outcome.mode });
     if (outcome.created && this.deps.onTicketCreated) {
       const customerId = session.identity.kind === 'customer' ? session.identity.customerId : null;
       await this.deps

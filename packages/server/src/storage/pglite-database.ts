@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite/vector';
 import type { Database, Queryable, SqlParam } from './database.js';
+import { scrubbedQuery } from './database-error.js';
 
 /**
  * Embedded Postgres. PGlite runs one connection, so transactions are
@@ -17,7 +18,7 @@ export async function openPgliteDatabase(dataDir: string | 'memory://'): Promise
 
   const asQueryable = (target: Pick<PGlite, 'query'>): Queryable => ({
     async query<Row extends Record<string, unknown>>(sql: string, params: readonly SqlParam[] = []) {
-      const result = await target.query<Row>(sql, [...params]);
+      const result = await scrubbedQuery(sql, params, () => target.query<Row>(sql, [...params]));
       return { rows: result.rows };
     },
   });

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../src/logger.js';
+import { DatabaseQueryError } from '../src/storage/database-error.js';
+import { createTestDatabase, testDrivers } from './test-server.js';
+
+const CARD = '4111111111111111';
+
+/** A failed query must never carry its parameters into a log line, on either driver. */
+describe.each(testDrivers)('database errors on %s', (driver) => {
+  it('keep the SQLSTATE and the statement, never the parameter values', async () => {
+    const { db, drop } = await createTestDatabase(driver);
+    try {
+      const failures = await Promise.all([
+        db.query('SELECT $1::int AS n', [`${CARD}x`]).catch((error: unknown) => error),
+        db.query('SELECT $1::text AS t', [`card ${CARD}\u0000`]).catch((error: unknown) => error),
+        db.transaction((tx) => tx.query('SELECT $1::date AS d', [`my card is ${CARD}`])).catch((error: unknown) => error),
+      ]);
+      const lines: string[] = [];
+      const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
+      for (const failure of failures) {
+        expect(failure).toBeInstanceOf(DatabaseQueryError);
+        const error = failure as DatabaseQueryError;
+        expect(error.code).toMatch(/^[0-9A-Z]{5}$/);
+        expect(error.statement).toMatch(/^SELECT \$1::/);
+        logger.error({ err: error }, 'query failed');
+      }
+      expect(lines.length).toBe(3);
+      for (const line of lines) expect(line).not.toContain(CARD);
+      expect(lines.join('\n')).toContain('$1');
+    } finally {
+      await drop();
+    }
+  });
+});
+
+describe('DatabaseQueryError', () => {
+  it('replaces quoted values in message and detail, and drops key/value details', () => {
+    const error = new DatabaseQueryError(
+      { message: 'value "secret-42" is out of range', detail: 'Key (email)=(kenji@example.com) already exists.', code: '23505', params: ['secret-42'] },
+      'INSERT INTO x VALUES ($1)',
+      ['secret-42'],
+    );
+    expect(error.message).toBe('value "$1" is out of range');
+    expect(error.detail).toBe('Key (email)=(…) already exists.');
+    expect(JSON.stringify(error)).not.toContain('secret-42');
+    expect(error).not.toHaveProperty('params');
+  });
+});
