@@ -9,6 +9,13 @@ import { serverEventSchema, type ServerEvent } from '@support/protocol';
 export class ChatTestClient {
   readonly events: ServerEvent[] = [];
   readonly invalidFrames: string[] = [];
+  /**
+   * Every frame received, as text and in arrival order, before any parsing:
+   * `events` drops fields the contract does not know and `invalidFrames`
+   * holds only what failed it, so whoever checks what reached the client
+   * (the leak detectors) reads these.
+   */
+  readonly rawFrames: string[] = [];
   closeCode: number | null = null;
   private waiters: Array<{ predicate: (event: ServerEvent) => boolean; resolve: (event: ServerEvent) => void }> = [];
   private closeWaiters: Array<(code: number) => void> = [];
@@ -16,6 +23,7 @@ export class ChatTestClient {
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
       const text = data.toString();
+      this.rawFrames.push(text);
       let raw: unknown;
       try {
         raw = JSON.parse(text);
