@@ -126,3 +126,15 @@ export class ChatTestClient {
     this.socket.close();
   }
 }
+
+/** One question from a new guest session on a fresh socket; resolves with the reply. */
+export async function askAsNewGuest(baseUrl: string, text: string) {
+  const { openSession } = await import('./test-server.js');
+  const session = await openSession(baseUrl);
+  const client = await ChatTestClient.connect(baseUrl, session.token);
+  try {
+    return (await client.ask(text)).reply;
+  } finally {
+    client.close();
+  }
+}

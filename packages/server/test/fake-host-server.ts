@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadDemoData } from '../src/demo/demo-data.js';
+import { demoBookingView, loadDemoData } from '../src/demo/demo-data.js';
 import { quoteDemoCancellation, quoteDemoChange } from '../src/demo/demo-fare-rules.js';
 import { SIGNATURE_HEADER, verifyHostRequest } from '../src/tools/adapters/host-request-signing.js';
 
@@ -30,22 +30,8 @@ export async function startFakeHostServer(auth: { bearer?: string; hmacSecret?: 
   const executions: FakeHostServer['executions'] = new Map();
   const now = () => Date.parse('2026-11-28T10:00:00Z');
 
-  const bookingView = (booking: (typeof data.bookings)[number]) => ({
-    reference: booking.reference,
-    kind: booking.kind,
-    status: booking.status,
-    fareType: booking.fareType ?? null,
-    summary: booking.summary,
-    origin: booking.origin ?? null,
-    destination: booking.destination ?? null,
-    hotelName: booking.hotelName ?? null,
-    city: booking.city ?? null,
-    startDate: booking.startDate,
-    endDate: booking.endDate ?? null,
-    passengers: booking.passengers,
-    totalAmount: booking.totalAmount.toFixed(2),
-    currency: booking.currency,
-  });
+  const bookingView = demoBookingView;
+
 
   const authenticated = (request: IncomingMessage, body: string): boolean => {
     if (auth.bearer) return request.headers.authorization === `Bearer ${auth.bearer}`;

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ChatTestClient } from './chat-client.js';
+import { askAsNewGuest } from './chat-client.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './fake-openai-server.js';
-import { openSession, startTestServer, testDrivers, type RunningTestServer } from './test-server.js';
+import { startTestServer, testDrivers, type RunningTestServer } from './test-server.js';
 
 const FAQ = 'How much does it cost to cancel a flight?';
 const FAQ_ARTICLE = 'flight-cancellation-fees-by-fare';
@@ -40,15 +40,7 @@ async function eventually(condition: () => Promise<boolean>, what: string): Prom
   }
 }
 
-async function ask(server: RunningTestServer, text: string) {
-  const session = await openSession(server.url);
-  const client = await ChatTestClient.connect(server.url, session.token);
-  try {
-    return (await client.ask(text)).reply;
-  } finally {
-    client.close();
-  }
-}
+const ask = (server: RunningTestServer, text: string) => askAsNewGuest(server.url, text);
 
 /**
  * A hosted embedder that is down must not silence the knowledge base: full

@@ -6,9 +6,9 @@ import { createOpenAIChatModel } from '../src/ai/providers/openai-chat-model.js'
 import { loadConfig } from '../src/config.js';
 import { ModelProviderError } from '../src/errors/app-error.js';
 import { createLogger } from '../src/logger.js';
-import { ChatTestClient } from './chat-client.js';
+import { askAsNewGuest } from './chat-client.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './fake-openai-server.js';
-import { openSession, startTestServer, testDrivers, type RunningTestServer } from './test-server.js';
+import { startTestServer, testDrivers, type RunningTestServer } from './test-server.js';
 
 const RIGHT_KEY = 'sk-right-key-000000000000000000';
 // The configured key, which the fake rejects and echoes in its 401 body as OpenAI does.
@@ -17,15 +17,7 @@ const ADMIN_KEY = 'admin-key-for-the-log-scrubbing-test-0123';
 
 const lineSchema = z.looseObject({ level: z.number(), msg: z.string().optional() });
 
-async function askOnce(server: RunningTestServer, text: string) {
-  const session = await openSession(server.url);
-  const client = await ChatTestClient.connect(server.url, session.token);
-  try {
-    return (await client.ask(text)).reply;
-  } finally {
-    client.close();
-  }
-}
+const askOnce = (server: RunningTestServer, text: string) => askAsNewGuest(server.url, text);
 
 describe.each(testDrivers)('secrets in the log on %s', (driver) => {
   let fake: FakeOpenAIServer;

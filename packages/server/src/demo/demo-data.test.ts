@@ -1,28 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import type { BookingView } from '../tools/adapters/host-data-adapter.js';
-import { addDays, daysBetween, loadDemoData, utcDay, type DemoBooking } from './demo-data.js';
+import { addDays, daysBetween, demoBookingView, loadDemoData, utcDay, type DemoBooking } from './demo-data.js';
 import { quoteDemoCancellation, quoteDemoChange } from './demo-fare-rules.js';
 
 const file = JSON.parse(await readFile(new URL('../../demo-data/bookings.json', import.meta.url), 'utf8')) as { asOf: string; bookings: DemoBooking[] };
 const wallets = JSON.parse(await readFile(new URL('../../demo-data/wallets.json', import.meta.url), 'utf8')) as Array<{ customerId: string; updatedAt: string }>;
 
-const view = (booking: DemoBooking): BookingView => ({
-  reference: booking.reference,
-  kind: booking.kind,
-  status: booking.status,
-  fareType: booking.fareType ?? null,
-  summary: booking.summary,
-  origin: booking.origin ?? null,
-  destination: booking.destination ?? null,
-  hotelName: booking.hotelName ?? null,
-  city: booking.city ?? null,
-  startDate: booking.startDate,
-  endDate: booking.endDate ?? null,
-  passengers: booking.passengers,
-  totalAmount: booking.totalAmount.toFixed(2),
-  currency: booking.currency,
-});
+const view = demoBookingView;
 
 // After the dates the file names (the last departure it shows, the day after), a year ahead, and the day it describes.
 const days = ['2026-12-23', '2027-03-15', addDays(utcDay(new Date()), 365), file.asOf];

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import type { BookingView } from '../tools/adapters/host-data-adapter.js';
 
 /** The demo host ("Skyway Travel") data shipped in packages/server/demo-data. */
 const demoDataDir = new URL('../../demo-data/', import.meta.url);
@@ -95,6 +96,26 @@ async function readJson<T>(file: string, schema: z.ZodType<T>): Promise<T> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new Error(`demo-data/${file} is invalid: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
+}
+
+/** A seeded booking as the host API shows it (what the demo adapter reads back from its table). */
+export function demoBookingView(booking: DemoBooking): BookingView {
+  return {
+    reference: booking.reference,
+    kind: booking.kind,
+    status: booking.status,
+    fareType: booking.fareType ?? null,
+    summary: booking.summary,
+    origin: booking.origin ?? null,
+    destination: booking.destination ?? null,
+    hotelName: booking.hotelName ?? null,
+    city: booking.city ?? null,
+    startDate: booking.startDate,
+    endDate: booking.endDate ?? null,
+    passengers: booking.passengers,
+    totalAmount: booking.totalAmount.toFixed(2),
+    currency: booking.currency,
+  };
 }
 
 export interface DemoData {
