@@ -346,6 +346,46 @@ describe.skipIf(!hasChromium)(
 );
 
 describe.skipIf(!hasChromium)(
+  hasChromium ? 'demo page with a server clock an hour ahead, in Chromium' : `server clock ahead (skipped: ${CHROMIUM_PATH} not installed)`,
+  { timeout: 60_000 },
+  () => {
+    let server: RunningTestServer;
+    let browser: Browser;
+
+    beforeAll(async () => {
+      // The service's clock (expiresAt, the Date header) runs an hour ahead of the browser's.
+      [server, browser] = await Promise.all([
+        startTestServer({ env: { SESSION_TOKEN_TTL_SECONDS: '3' }, now: () => new Date(Date.now() + 3_600_000) }),
+        launchChromium(),
+      ]);
+    }, 60_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+    }, 60_000);
+
+    it('corrects for the skew from the Date header and refreshes before the token expires, twice in a row', async () => {
+      const { context, page, pageErrors } = await newPage(browser, { width: 1280, height: 860 });
+      try {
+        await page.goto(`${server.url}/`);
+        let refreshes = 0;
+        page.on('response', (response) => {
+          if (response.url().endsWith('/refresh') && response.status() === 200) refreshes += 1;
+        });
+        await chooseIdentity(page, 'identity-guest');
+        await expect.poll(() => refreshes, { timeout: STEP_TIMEOUT_MS, interval: 100 }).toBeGreaterThanOrEqual(2);
+        const reply = await ask(page, 'How much does it cost to cancel a flight?');
+        expect(((await reply.getByTestId('message-text').textContent()) ?? '').length).toBeGreaterThan(0);
+        expect(pageErrors).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    });
+  },
+);
+
+describe.skipIf(!hasChromium)(
   hasChromium ? 'booking changes need a click in Chromium' : `booking change confirmation (skipped: ${CHROMIUM_PATH} not installed)`,
   { timeout: 60_000 },
   () => {

@@ -170,6 +170,12 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     if (mapped.unexpected) request.log.error({ err: error }, 'request failed');
     return reply.code(mapped.status).send(mapped.body);
   });
+  // Clients correct their clock from the Date header (the demo page does, to schedule token refreshes):
+  // it must come from the clock that wrote expiresAt, not from Node's own.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    void reply.header('date', (parts.now?.() ?? new Date()).toUTCString());
+    return payload;
+  });
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: { code: 'not_found', message: 'No such endpoint.' } }));
 
   await app.register(websocket, {
