@@ -7,6 +7,7 @@
  *
  *   npm run bench:flood
  *   npm run bench:flood -- --seconds 20 --turns 20
+ *   npm run bench:flood -- --cpu-prof /tmp/prof   # the service writes a .cpuprofile there
  *
  * Bounded: the flood stops after --seconds or --max-frames, whichever first.
  * A printout, not a test: compare the flood row with the quiet row above it.
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     'max-frames': { type: 'string', default: '200000' },
     turns: { type: 'string', default: '15' },
     port: { type: 'string', default: '3917' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const floodSeconds = Number(values.seconds);
@@ -44,7 +46,8 @@ async function rssMb(pid: number): Promise<number> {
 }
 
 async function startService(dataDir: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
+  const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'packages/server/src/main.ts'], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', RATE_LIMIT_MESSAGES_PER_MINUTE: '1000', NODE_ENV: 'development' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
