@@ -16,6 +16,8 @@ export const REDACTED = '[REDACTED]';
 
 /** Shorter configured values are not scrubbed by value: they would match ordinary words. */
 const MIN_SECRET_LENGTH = 8;
+/** Longest string logged whole; longer ones are cut (before scrubbing, so the cost per string is bounded). */
+export const MAX_TEXT_LENGTH = 8192;
 /** Nesting followed in logged values; deeper parts are replaced, not logged unscrubbed. */
 const MAX_DEPTH = 8;
 
@@ -24,7 +26,9 @@ const NOT_REDACTED = '(?!\\[REDACTED\\])';
 
 const PATTERNS: Array<{ pattern: RegExp; replacement: string | ((match: string, ...groups: string[]) => string) }> = [
   // A password in a URL: postgres://user:secret@host, redis://:secret@host.
-  { pattern: /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/?#@"'<>]*:)[^\s/?#@"'<>]+@/gi, replacement: `$1${REDACTED}@` },
+  // Every open-ended run is bounded: an unbounded prefix restarted at each word boundary made a
+  // crafted 16 KB string cost seconds (quadratic), and request URLs from anyone are scrubbed.
+  { pattern: /(\b[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/?#@"'<>]{0,256}:)[^\s/?#@"'<>]{1,1024}@/gi, replacement: `$1${REDACTED}@` },
   // An authorization header written out: "authorization: Bearer …", "Authorization=Basic …", '"authorization":"…"'.
   {
     pattern: new RegExp(`(\\b(?:proxy-)?authorization\\b["']?\\s*[:=]\\s*["']?)${NOT_REDACTED}(?:(?:Bearer|Basic|Token|Digest)\\s+)?[^\\s"',;}&]+`, 'gi'),
@@ -38,7 +42,7 @@ const PATTERNS: Array<{ pattern: RegExp; replacement: string | ((match: string, 
   // A quoted value is replaced whole, quotes kept; a bare one up to the next separator.
   {
     pattern: new RegExp(
-      `(\\b[A-Za-z0-9_.-]*?(?:api[-_]?key|apikey|access[-_]?key|secret|token|password|passwd|signature)["']?\\s*[=:]\\s*)(?:"${NOT_REDACTED}[^"]*"|'${NOT_REDACTED}[^']*'|${NOT_REDACTED}[^\\s"'&,;}\\])<>]+)`,
+      `(\\b(?:[A-Za-z0-9]{1,32}[_.-]){0,4}[A-Za-z0-9]{0,32}?(?:api[-_]?key|apikey|access[-_]?key|secret|token|password|passwd|signature)["']?\\s{0,8}[=:]\\s{0,8})(?:"${NOT_REDACTED}[^"]{0,4096}"|'${NOT_REDACTED}[^']{0,4096}'|${NOT_REDACTED}[^\\s"'&,;}\\])<>]{1,4096})`,
       'gi',
     ),
     replacement: (match: string, name: string) => {
@@ -72,7 +76,9 @@ export interface SecretScrubber {
 export function createSecretScrubber(options: { secrets?: ReadonlyArray<string | null | undefined> } = {}): SecretScrubber {
   const known = knownSecretsPattern(options.secrets ?? []);
 
-  const text = (value: string): string => {
+  const text = (input: string): string => {
+    // A log line needs no more of a string than this; the rest would only cost scrubbing time.
+    const value = input.length > MAX_TEXT_LENGTH ? `${input.slice(0, MAX_TEXT_LENGTH)}…[${input.length - MAX_TEXT_LENGTH} more characters]` : input;
     let result = known ? value.replace(known, REDACTED) : value;
     for (const { pattern, replacement } of PATTERNS) {
       result = typeof replacement === 'string' ? result.replace(pattern, replacement) : result.replace(pattern, replacement);
