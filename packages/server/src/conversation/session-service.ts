@@ -112,17 +112,19 @@ export class SessionService {
     return { token: next.token, expiresAt: expiresAt.toISOString() };
   }
 
-  /**
-   * For a live websocket: is the session still within its idle lifetime?
-   * Activity on an authenticated connection slides the session's current
-   * token, also when a refresh rotated it since the connection opened.
-   */
   /** Whether the token a connection was opened with is still the session's current one (not rotated away). */
   async isCurrentToken(sessionId: string, tokenHash: string): Promise<boolean> {
     return (await this.deps.sessions.findByTokenHash(tokenHash))?.id === sessionId;
   }
 
-  async keepAlive(sessionId: string): Promise<'ok' | 'expired'> {
-    return (await this.deps.sessions.touchSession(sessionId, this.expiry(), this.now())) ? 'ok' : 'expired';
+  /**
+   * For a live websocket, on every frame: slides the idle expiry of the token
+   * the connection was opened with. 'replaced' when a refresh or resume has
+   * rotated that token away since (the socket must go, even if the eviction
+   * broadcast was lost), 'expired' when it sat idle past its lifetime.
+   */
+  async keepAlive(sessionId: string, tokenHash: string): Promise<'ok' | 'expired' | 'replaced'> {
+    if (await this.deps.sessions.touchToken(sessionId, tokenHash, this.expiry(), this.now())) return 'ok';
+    return (await this.isCurrentToken(sessionId, tokenHash)) ? 'expired' : 'replaced';
   }
 }

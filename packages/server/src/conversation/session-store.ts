@@ -76,16 +76,6 @@ export class SessionStore {
     return rows.length > 0;
   }
 
-  /** Like touchToken for whichever token is current: a connection authenticated earlier keeps the session alive. */
-  async touchSession(sessionId: string, newExpiry: Date, now: Date): Promise<boolean> {
-    const { rows } = await this.db.query(
-      `UPDATE support_chat_sessions SET token_expires_at = $2, updated_at = now()
-        WHERE id = $1 AND token_expires_at > $3 RETURNING id`,
-      [sessionId, newExpiry, now],
-    );
-    return rows.length > 0;
-  }
-
   /** Replaces the token; the old hash must still be current and live (no double rotation). */
   async rotateToken(sessionId: string, oldHash: string, newHash: string, newExpiry: Date, now: Date): Promise<boolean> {
     const { rows } = await this.db.query(
