@@ -11,7 +11,7 @@ import type { MessageStore } from './message-store.js';
 import type { ChatSession, SessionStore } from './session-store.js';
 
 /** Messages per page of a resume replay. */
-const RESUME_PAGE_SIZE = 50;
+export const RESUME_PAGE_SIZE = 50;
 
 /** Sends an event to the one connection that asked (acks, errors, replays). */
 export type ReplyToSender = (event: ServerEvent) => void;
@@ -164,9 +164,10 @@ export class ChatTurns {
    * After a reconnect: every message after the one the client last saw (all
    * of them without an id), a page at a time. `drained` (the connection's
    * back-pressure) is awaited between pages, so a long transcript goes out as
-   * fast as the client reads it and never piles up in memory.
+   * fast as the client reads it and never piles up in memory; it answers
+   * false when the connection is gone, and the replay stops there.
    */
-  async resume(sessionId: string, afterMessageId: string | undefined, toSender: ReplyToSender, drained: () => Promise<void> = async () => {}): Promise<void> {
+  async resume(sessionId: string, afterMessageId: string | undefined, toSender: ReplyToSender, drained: () => Promise<boolean> = async () => true): Promise<void> {
     if (afterMessageId && !(await this.deps.messages.exists(sessionId, afterMessageId))) {
       throw new AppError('not_found', 'There is no message with that id in this conversation.');
     }
@@ -176,7 +177,7 @@ export class ChatTurns {
       for (const message of page) toSender({ type: 'message', message });
       if (page.length < RESUME_PAGE_SIZE) return;
       cursor = page[page.length - 1]?.id;
-      await drained();
+      if (!(await drained())) return;
     }
   }
 

@@ -19,6 +19,8 @@ export const DISCONNECT_ABOVE_BYTES = 4 * 1024 * 1024;
 export class OutboundFlow {
   private pausedForOutput = false;
   private waiters: Array<() => void> = [];
+  /** Writes that reached the client's TCP connection: progress that proves a slow client alive. */
+  writesCompleted = 0;
 
   constructor(
     private readonly socket: WebSocket,
@@ -39,10 +41,16 @@ export class OutboundFlow {
     }
   }
 
-  /** Resolves once the outbound buffer is below the resume mark (at once if it is). */
-  drained(): Promise<void> {
-    if (this.socket.readyState !== this.socket.OPEN || this.socket.bufferedAmount < RESUME_READING_BELOW_BYTES) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
+  /**
+   * Resolves once the outbound buffer is below the resume mark (at once if it
+   * is): true while the socket is open, false once it is not, so that a long
+   * replay stops instead of reading the rest of a transcript for nobody.
+   */
+  async drained(): Promise<boolean> {
+    if (this.socket.readyState === this.socket.OPEN && this.socket.bufferedAmount >= RESUME_READING_BELOW_BYTES) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    return this.socket.readyState === this.socket.OPEN;
   }
 
   /** The socket closed: nobody waits for a drain that will not come. */
@@ -51,6 +59,7 @@ export class OutboundFlow {
   }
 
   private afterWrite(): void {
+    this.writesCompleted += 1;
     if (this.socket.bufferedAmount >= RESUME_READING_BELOW_BYTES && this.socket.readyState === this.socket.OPEN) return;
     if (this.pausedForOutput) {
       this.pausedForOutput = false;
