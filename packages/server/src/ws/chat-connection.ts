@@ -99,9 +99,12 @@ export class ChatConnection {
 
   private startHeartbeat(): void {
     let alive = true;
+    // While reading is paused (back-pressure) pongs are not read either: data still flowing out proves the client alive.
+    let writes = this.flow.writesCompleted;
     const heartbeat = setInterval(() => {
-      if (!alive) return this.socket.terminate();
+      if (!alive && this.flow.writesCompleted === writes) return this.socket.terminate();
       alive = false;
+      writes = this.flow.writesCompleted;
       this.socket.ping();
     }, HEARTBEAT_MS);
     this.socket.on('pong', () => {
@@ -213,8 +216,11 @@ export class ChatConnection {
         const verdict = await deps.rateLimits.consume(`ws_${event.type}`, sessionBudget, sessionId);
         if (!verdict.allowed) throw new AppError('rate_limited', `Too many ${event.type} events in this conversation; wait ${Math.ceil(verdict.retryAfterMs / 1000)} s.`, { status: 429 });
       }
-      // Idle expiry applies to live connections too: a socket left silent past the token lifetime is done.
-      if ((await deps.sessionService.keepAlive(sessionId)) === 'expired') {
+      // Idle expiry applies to live connections too: a socket left silent past the token lifetime is done,
+      // and one whose token was rotated away goes even if the eviction broadcast never reached this node.
+      const alive = await deps.sessionService.keepAlive(sessionId, auth.tokenHash);
+      if (alive === 'replaced') return this.closeWith(CLOSE_TOKEN_REPLACED, 'token_replaced');
+      if (alive === 'expired') {
         this.sendError('token_expired', 'The session token has expired; create a new session.');
         this.closeWith(CLOSE_TOKEN_EXPIRED, 'token_expired');
         return;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { WS_PATH } from '../conversation/session-service.js';
 import { hashSessionToken } from '../conversation/session-tokens.js';
-import { ChatConnection, type ChatConnectionDeps } from './chat-connection.js';
+import { ChatConnection, CLOSE_TOO_MANY_REQUESTS, type ChatConnectionDeps } from './chat-connection.js';
 
 export { CLOSE_SLOW_READER, CLOSE_TOKEN_EXPIRED, CLOSE_TOKEN_REPLACED, CLOSE_TOO_MANY_REQUESTS, CLOSE_UNAUTHORIZED } from './chat-connection.js';
 
@@ -33,6 +33,12 @@ export function registerChatSocket(app: FastifyInstance, deps: ChatConnectionDep
     (socket, request) => {
       const token = tokenOf(request.query);
       const releaseIp = deps.connections.holdIp(request.ip);
+      if (!releaseIp) {
+        // Several upgrades from one address passed the check above at once; the ones past the cap go.
+        socket.send(JSON.stringify({ type: 'error', code: 'too_many_connections', message: 'Too many open chat connections from this address.' }));
+        socket.close(CLOSE_TOO_MANY_REQUESTS, 'too_many_connections');
+        return;
+      }
       socket.once('close', releaseIp);
       new ChatConnection(socket, token, request.log, deps);
     },

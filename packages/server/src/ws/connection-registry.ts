@@ -36,8 +36,12 @@ export class ConnectionRegistry {
     return (this.perIp.get(ip) ?? 0) < this.limits.perIp;
   }
 
-  /** Counts a connection's address; the returned function releases it (call once, on close). */
-  holdIp(ip: string): () => void {
+  /**
+   * Counts a connection's address, or returns null when it already holds its
+   * maximum: upgrades that passed ipHasRoom together are counted here, one by one.
+   */
+  holdIp(ip: string): (() => void) | null {
+    if (!this.ipHasRoom(ip)) return null;
     return this.hold(this.perIp, ip);
   }
 
