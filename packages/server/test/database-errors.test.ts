@@ -12,7 +12,7 @@ describe.each(testDrivers)('database errors on %s', (driver) => {
     try {
       const failures = await Promise.all([
         db.query('SELECT $1::int AS n', [`${CARD}x`]).catch((error: unknown) => error),
-        db.query('SELECT $1::text AS t', [`card ${CARD}\u0000`]).catch((error: unknown) => error),
+        db.query('SELECT $1::uuid AS u', [`card ${CARD}`]).catch((error: unknown) => error),
         db.transaction((tx) => tx.query('SELECT $1::date AS d', [`my card is ${CARD}`])).catch((error: unknown) => error),
       ]);
       const lines: string[] = [];
@@ -33,6 +33,25 @@ describe.each(testDrivers)('database errors on %s', (driver) => {
   });
 });
 
+describe.each(testDrivers)('text the service writes itself on %s', (driver) => {
+  it('stores a NUL (raw in text, escaped in jsonb) as U+FFFD instead of failing the write', async () => {
+    const { db, drop } = await createTestDatabase(driver);
+    try {
+      const { rows } = await db.query<{ t: string; j: { reply: string } }>('SELECT $1::text AS t, $2::jsonb AS j', [
+        'a model said \u0000 this',
+        JSON.stringify({ reply: 'host said \u0000 that' }),
+      ]);
+      expect(rows[0]?.t).toBe('a model said \uFFFD this');
+      expect(rows[0]?.j.reply).toBe('host said \uFFFD that');
+      // An escaped backslash before "u0000" is text, not a NUL: left as it is.
+      const literal = await db.query<{ j: { path: string } }>('SELECT $1::jsonb AS j', [JSON.stringify({ path: 'C:\\u0000' })]);
+      expect(literal.rows[0]?.j.path).toBe('C:\\u0000');
+    } finally {
+      await drop();
+    }
+  });
+});
+
 describe('DatabaseQueryError', () => {
   it('replaces quoted values in message and detail, and drops key/value details', () => {
     const error = new DatabaseQueryError(
@@ -44,5 +63,10 @@ describe('DatabaseQueryError', () => {
     expect(error.detail).toBe('Key (email)=(…) already exists.');
     expect(JSON.stringify(error)).not.toContain('secret-42');
     expect(error).not.toHaveProperty('params');
+  });
+
+  it('replaces in one pass, longest value first, so short values do not garble placeholders', () => {
+    const error = new DatabaseQueryError({ message: 'value "41" and "4111" are wrong' }, 'SELECT $1, $2, $3', ['4111', '41', '1']);
+    expect(error.message).toBe('value "$2" and "$1" are wrong');
   });
 });

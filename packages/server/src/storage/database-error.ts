@@ -28,16 +28,24 @@ export class DatabaseQueryError extends Error {
   }
 }
 
-/** The text with every parameter's value (as text, any length) replaced by its $n. */
+/**
+ * The text with every parameter's value (as text, any length) replaced by its
+ * $n, in one pass, longest value first: a short value never re-replaces part
+ * of a longer one or of a placeholder already written.
+ */
 function withoutValues(text: string, params: readonly SqlParam[]): string {
-  let scrubbed = text;
+  const placeholders = new Map<string, string>();
   params.forEach((param, index) => {
-    for (const value of paramTexts(param)) {
-      if (value.length > 0) scrubbed = scrubbed.split(value).join(`$${index + 1}`);
-    }
+    for (const value of paramTexts(param)) if (value.length > 0 && !placeholders.has(value)) placeholders.set(value, `$${index + 1}`);
   });
+  const values = [...placeholders.keys()].sort((a, b) => b.length - a.length);
+  const scrubbed = values.length === 0 ? text : text.replace(new RegExp(values.map(escapeRegExp).join('|'), 'g'), (value) => placeholders.get(value) ?? value);
   // A value PostgreSQL shortened or re-quoted would not match above; key and value details are dropped whole.
   return scrubbed.replace(/\(([^()]*)\)=\(([^()]*)\)/g, '($1)=(…)');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function paramTexts(param: SqlParam): string[] {

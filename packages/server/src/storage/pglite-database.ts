@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite/vector';
 import type { Database, Queryable, SqlParam } from './database.js';
 import { scrubbedQuery } from './database-error.js';
+import { storableParams } from './storable-params.js';
 
 /**
  * Embedded Postgres. PGlite runs one connection, so transactions are
@@ -18,7 +19,7 @@ export async function openPgliteDatabase(dataDir: string | 'memory://'): Promise
 
   const asQueryable = (target: Pick<PGlite, 'query'>): Queryable => ({
     async query<Row extends Record<string, unknown>>(sql: string, params: readonly SqlParam[] = []) {
-      const result = await scrubbedQuery(sql, params, () => target.query<Row>(sql, [...params]));
+      const result = await scrubbedQuery(sql, params, () => target.query<Row>(sql, storableParams(params)));
       return { rows: result.rows };
     },
   });

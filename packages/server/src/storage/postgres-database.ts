@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Database, Queryable, SqlParam } from './database.js';
 import { scrubbedQuery } from './database-error.js';
+import { storableParams } from './storable-params.js';
 
 /** A real PostgreSQL server through a node-postgres pool (server mode). */
 export async function openPostgresDatabase(connectionString: string, options: { maxConnections?: number } = {}): Promise<Database> {
@@ -12,7 +13,7 @@ export async function openPostgresDatabase(connectionString: string, options: { 
 
   const asQueryable = (target: pg.Pool | pg.PoolClient): Queryable => ({
     async query<Row extends Record<string, unknown>>(sql: string, params: readonly SqlParam[] = []) {
-      const result = await scrubbedQuery(sql, params, () => target.query<Row>(sql, [...params]));
+      const result = await scrubbedQuery(sql, params, () => target.query<Row>(sql, storableParams(params)));
       return { rows: result.rows };
     },
   });
