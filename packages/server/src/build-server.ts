@@ -83,13 +83,15 @@ export async function createKnowledgeRetriever(config: AppConfig, db: Database, 
 export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   const { config, db, model, logger } = parts;
   const bus = parts.bus ?? new InProcessSessionEventBus();
+  // The one clock of the service's decisions (expiries, fare rules, "today" in the prompt, the Date header).
+  const clock = parts.now ?? (() => new Date());
 
   // Without HOST_JWT_SECRET (demo mode only, enforced by config) a per-process secret stands in for the host's. In demo mode
   // the verifier also holds a per-process demo key: the demo endpoint's tokens are never signed with HOST_JWT_SECRET.
   const customerTokens = new CustomerTokenVerifier(config.hostJwtSecret ?? randomBytes(32).toString('base64url'), {
     maxLifetimeSeconds: config.customerTokenMaxLifetimeSeconds,
     demo: config.demoEnabled,
-    ...(parts.now ? { now: parts.now } : {}),
+    now: clock,
   });
   const sessions = new SessionStore(db);
   const messages = new MessageStore(db);
@@ -98,7 +100,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     customerTokens,
     tokenTtlSeconds: config.sessionTokenTtlSeconds,
     allowGuests: config.allowGuests,
-    ...(parts.now ? { now: parts.now } : {}),
+    now: clock,
   });
   const jobs = parts.jobs ?? new InProcessJobQueue(undefined, (job, error) => logger.error({ err: error, job }, 'background job failed for good'));
   registerFollowUpJobs(jobs, db);
@@ -110,12 +112,12 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   });
   const knowledge = await startKnowledgeBase({ config, db, logger });
   const retriever = knowledge.retriever;
-  const hostData = createHostDataAdapter(config.hostAdapter, db, parts.now);
+  const hostData = createHostDataAdapter(config.hostAdapter, db, clock);
   const pendingActions = new PendingActions({
     db,
     hostData,
     bus,
-    ...(parts.now ? { now: parts.now } : {}),
+    now: clock,
     onExecuted: (action) =>
       enqueueBookingActionFollowUp(jobs, {
         actionId: action.id,
@@ -145,7 +147,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     retriever,
     hostData,
     companyName: 'Skyway Travel',
-    ...(parts.now ? { now: parts.now } : {}),
+    now: clock,
     maxToolRounds: config.ai.maxToolRounds,
     requestTimeoutMs: config.ai.requestTimeoutMs,
     reportError: (stage, error) =>
@@ -173,7 +175,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   // Clients correct their clock from the Date header (the demo page does, to schedule token refreshes):
   // it must come from the clock that wrote expiresAt, not from Node's own.
   app.addHook('onSend', async (_request, reply, payload) => {
-    void reply.header('date', (parts.now?.() ?? new Date()).toUTCString());
+    void reply.header('date', clock().toUTCString());
     return payload;
   });
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: { code: 'not_found', message: 'No such endpoint.' } }));
@@ -181,9 +183,13 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   await app.register(websocket, {
     // Frames up to 1 MiB are bad input that gets an error event (the contract); larger ones close with 1009.
     options: { maxPayload: MAX_FRAME_BYTES },
-    // A client's broken or oversized frame is its problem, not an error of the service's.
+    // A client's broken or oversized frame (ws's WS_ERR_* codes, a reset connection) is its problem, not the
+    // service's; anything else reaching here is a bug in a handler and is logged as one.
     errorHandler: (error, socket, request) => {
-      request.log.debug({ err: error }, 'websocket closed on error');
+      const code = (error as { code?: unknown }).code;
+      const clientSide = typeof code === 'string' && (code.startsWith('WS_ERR_') || code === 'ECONNRESET' || code === 'EPIPE');
+      if (clientSide) request.log.debug({ err: error }, 'websocket closed on a client error');
+      else request.log.error({ err: error }, 'websocket handler failed');
       socket.terminate();
     },
   });

@@ -61,6 +61,10 @@ async function main(): Promise<void> {
     ...(bus ? { bus } : {}),
     ...(redis ? { readinessChecks: [{ name: 'redis', ping: async () => void (await redis.ping()) }] } : {}),
   });
+  if (config.trustProxy !== false && 'hops' in config.trustProxy) {
+    // Hop counts trust whoever is nearest: safe only when no client can reach this port directly.
+    logger.warn({ trustProxy: config.trustProxy }, 'TRUST_PROXY is a hop count: a client that reaches this port directly picks its own IP; prefer the proxies\' addresses (TRUST_PROXY=10.0.0.0/8,…)');
+  }
   logger.info({ jobs: jobs ? 'bullmq' : 'in-process', rateLimits: redis ? 'redis' : 'memory', pubsub: bus ? 'redis' : 'in-process' }, 'background jobs, rate limits and pub/sub ready');
   await app.listen({ port: config.port, host: config.host });
   const bound = app.server.address();

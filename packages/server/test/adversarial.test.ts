@@ -11,7 +11,7 @@ import { openSession, signCustomerToken, startTestServer, testDrivers } from './
 
 const ATTACKER = 'cus_alice';
 const VICTIM = 'cus_kenji';
-/** Under the per-connection burst of send_message frames. */
+/** Attempts per connection: the attack is spread over several sockets of the session, as an attacker reconnecting would. */
 const MESSAGES_PER_CONNECTION = 15;
 
 /**
@@ -155,8 +155,7 @@ async function runSuite(
     const firstLogLine = logLines.length;
     const session = await openSession(server.url, { customerToken: await signCustomerToken(server, ATTACKER) });
     const messages = attempts(data);
-    // One connection may send a burst of 20 messages (ws/frame-budgets.ts); the attacker
-    // reconnects to the same session to keep going, as a real one would.
+    // Several sockets of the same session, one after another: what reaches any of them is searched.
     const sockets: ChatTestClient[] = [];
     for (let first = 0; first < messages.length; first += MESSAGES_PER_CONNECTION) {
       const client = await ChatTestClient.connect(server.url, session.token);

@@ -113,6 +113,25 @@ export class ChatTestClient {
     });
   }
 
+  /** Resolves once `predicate` holds over the events received so far (checked as each event arrives). */
+  waitUntil(predicate: (events: ServerEvent[]) => boolean, timeoutMs = 10_000): Promise<void> {
+    if (predicate(this.events)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.socket.off('message', check);
+        reject(new Error(`timed out waiting for a condition; got ${JSON.stringify(this.events.map((e) => e.type))}`));
+      }, timeoutMs);
+      // Listens after the recording listener, so the event is already in `events`.
+      const check = () => {
+        if (!predicate(this.events)) return;
+        clearTimeout(timer);
+        this.socket.off('message', check);
+        resolve();
+      };
+      this.socket.on('message', check);
+    });
+  }
+
   /** Waits until no new event arrived for `quietMs`: for asserting that something did NOT happen. */
   async settle(quietMs = 300): Promise<void> {
     let count = -1;

@@ -3,8 +3,8 @@ import { createSessionRequestSchema } from '@support/protocol';
 import { z } from 'zod';
 import type { MessageStore } from '../conversation/message-store.js';
 import type { SessionService } from '../conversation/session-service.js';
-import { AppError } from '../errors/app-error.js';
 import type { RateLimits } from '../guardrails/rate-limits.js';
+import { limitPerIp } from './per-ip-limit.js';
 import { bearerToken, parseBody } from './request-parsing.js';
 import type { SessionEventBus } from '../bus/session-event-bus.js';
 import { hashSessionToken } from '../conversation/session-tokens.js';
@@ -18,11 +18,7 @@ export function registerChatRoutes(
 ) {
   app.post('/support/chat/session', async (request, reply) => {
     // Session creation is the cheapest thing to abuse (each one is a row and a token): limited per client IP.
-    const verdict = await deps.rateLimits.consume('session_create', { points: deps.sessionsPerIpPerMinute, durationSeconds: 60 }, request.ip);
-    if (!verdict.allowed) {
-      void reply.header('retry-after', String(Math.ceil(verdict.retryAfterMs / 1000)));
-      throw new AppError('rate_limited', 'Too many new chat sessions from this address; try again shortly.', { status: 429, retryable: true });
-    }
+    await limitPerIp(deps.rateLimits, { name: 'session_create', perMinute: deps.sessionsPerIpPerMinute, message: 'Too many new chat sessions from this address; try again shortly.' }, request.ip, reply);
     const body = parseBody(createSessionRequestSchema, request.body);
     const created = await deps.sessionService.create(body);
     // Resuming gives the session a new token: sockets still open with the old one are closed.

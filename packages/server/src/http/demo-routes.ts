@@ -5,6 +5,7 @@ import type { CustomerTokenVerifier } from '../conversation/customer-token.js';
 import { AppError } from '../errors/app-error.js';
 import type { RateLimits } from '../guardrails/rate-limits.js';
 import type { Queryable } from '../storage/database.js';
+import { limitPerIp } from './per-ip-limit.js';
 import { parseBody } from './request-parsing.js';
 
 const demoPage = new URL('../../demo-page/index.html', import.meta.url);
@@ -43,11 +44,7 @@ export function registerDemoRoutes(
 
   app.post('/demo/customer-token', async (request, reply) => {
     // Unauthenticated and signs tokens: limited per client IP like session creation.
-    const verdict = await deps.rateLimits.consume('demo_token', { points: deps.tokensPerIpPerMinute, durationSeconds: 60 }, request.ip);
-    if (!verdict.allowed) {
-      void reply.header('retry-after', String(Math.ceil(verdict.retryAfterMs / 1000)));
-      throw new AppError('rate_limited', 'Too many demo tokens for this address; try again shortly.', { status: 429, retryable: true });
-    }
+    await limitPerIp(deps.rateLimits, { name: 'demo_token', perMinute: deps.tokensPerIpPerMinute, message: 'Too many demo tokens for this address; try again shortly.' }, request.ip, reply);
     const { customerId } = parseBody(z.object({ customerId: z.string().min(1).max(200) }), request.body);
     const { rows } = await deps.db.query<{ name: string; email: string }>('SELECT name, email FROM demo_customers WHERE id = $1', [customerId]);
     const customer = rows[0];

@@ -63,7 +63,8 @@ export async function startKnowledgeBase(options: { config: AppConfig; db: Datab
         holder.cache?.clear();
         logger?.info({ embedded, embedder: embedder.model }, `embedded ${embedded} knowledge-base chunk(s) that start-up could not`);
       })
-      .catch((error: unknown) => logger?.warn({ err: error, embedder: embedder.model }, 'could not embed the knowledge-base chunks start-up missed; trying again when embeddings recover'))
+      // Marking embeddings degraded again starts the recovery probe, whose next success retries this.
+      .catch((error: unknown) => health.failed('embeddings', error))
       .finally(() => {
         catchingUp = false;
       });
@@ -73,6 +74,8 @@ export async function startKnowledgeBase(options: { config: AppConfig; db: Datab
     embedder: embedder.model,
     ...(logger ? { log: logger } : {}),
     onRecovered: (part) => {
+      // Answers cached while a half was down were full text only.
+      holder.cache?.clear();
       if (part === 'embeddings') catchUp();
     },
   });
@@ -82,8 +85,8 @@ export async function startKnowledgeBase(options: { config: AppConfig; db: Datab
     logger?.info({ embedded, embedder: embedder.model }, `embedded ${embedded} knowledge-base chunk(s) at start-up`);
   } catch (error) {
     missedAtStart = true;
+    // One warning (from the health tracker): chunks are found by full text only until the embedder answers again.
     health.failed('embeddings', error);
-    logger?.warn({ embedder: embedder.model }, 'could not embed knowledge-base chunks at start-up; they are found by full text only until the embedder answers again');
   }
   if (await refreshPlannerStatistics(db)) logger?.info('refreshed planner statistics of the knowledge base after a bulk change');
   const retriever = new HybridRetriever(
