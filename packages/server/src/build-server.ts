@@ -64,6 +64,13 @@ export interface BuiltServer {
   jobs: JobQueue;
 }
 
+/** What the log says when a reply had to do without one of its parts. */
+const DEGRADED_REPLY_MESSAGES = {
+  model: 'model call failed; sent the fallback reply',
+  host_profile: 'customer profile unavailable; answering without it',
+  knowledge_base: 'knowledge-base search for the prompt failed; answering without passages',
+} as const;
+
 /** Request bodies larger than this are refused before parsing. */
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -150,8 +157,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     now: clock,
     maxToolRounds: config.ai.maxToolRounds,
     requestTimeoutMs: config.ai.requestTimeoutMs,
-    reportError: (stage, error) =>
-      logger.warn({ err: error, stage, provider: model.provider }, stage === 'model' ? 'model call failed; sent the fallback reply' : 'customer profile unavailable; answering without it'),
+    reportError: (stage, error) => logger.warn({ err: error, stage, provider: model.provider }, DEGRADED_REPLY_MESSAGES[stage]),
   });
   const turns = new ChatTurns({
     sessions,

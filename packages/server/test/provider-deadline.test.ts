@@ -78,6 +78,24 @@ describe.each(testDrivers)('provider rate limits and the reply deadline on %s', 
     client.close();
   });
 
+  it('fits a later tool round\'s retry into what is left of the reply\'s deadline: a rate limit there stays ai_rate_limited', async () => {
+    // Round 1 takes over a second (slow chunks) and calls a tool; round 2 is rate limited with a wait that
+    // would fit a fresh call's budget (4 s of 5 s) but not what is left of the reply's.
+    fake.script(
+      { kind: 'tool_calls', calls: [{ name: 'search_knowledge_base', arguments: { query: 'cancellation fee' } }], chunkDelayMs: 500 },
+      { kind: 'error', status: 429, headers: { 'retry-after': '4' } },
+      { kind: 'text', chunks: ['too late'] },
+    );
+    const { session, client } = await connect();
+
+    const { reply } = await client.ask('How much does it cost to cancel a flight?');
+
+    expect(reply.text).toBe(PROVIDER_FAILURE_TEXT);
+    expect(fake.requests).toHaveLength(2);
+    expect(await errorCodes(session.sessionId)).toEqual([null, 'ai_rate_limited']);
+    client.close();
+  });
+
   it('records a rate limit reported inside the stream as ai_rate_limited', async () => {
     for (const as of ['chunk', 'event'] as const) {
       fake.reset();

@@ -65,7 +65,7 @@ export class AssistantReplies {
       maxToolRounds: number;
       requestTimeoutMs: number;
       /** A degraded reply: the model failed ('model') or the host could not give the profile ('host_profile'). */
-      reportError?: (stage: 'model' | 'host_profile', error: unknown) => void;
+      reportError?: (stage: 'model' | 'host_profile' | 'knowledge_base', error: unknown) => void;
       /** The service's clock: "today" in the prompt (ServerParts.now). */
       now?: () => Date;
     },
@@ -79,7 +79,11 @@ export class AssistantReplies {
     const conversation = request.history.slice(-HISTORY_MESSAGES, -1).map((message) => message.text);
     const [customer, hits] = await Promise.all([
       request.identity.kind === 'customer' ? this.profileOf(request.identity) : Promise.resolve(null),
-      this.deps.retriever.search({ text: question, context: conversation, limit: PROMPT_PASSAGES, locale: request.locale.slice(0, 2) }).catch(() => []),
+      this.deps.retriever.search({ text: question, context: conversation, limit: PROMPT_PASSAGES, locale: request.locale.slice(0, 2) }).catch((error: unknown) => {
+        // Answered without passages (the model can still search); said in the log, not swallowed.
+        this.deps.reportError?.('knowledge_base', error);
+        return [];
+      }),
     ]);
     const passages = hits
       .filter((hit) => hit.score >= PROMPT_PASSAGE_MIN_SCORE)
@@ -91,6 +95,7 @@ export class AssistantReplies {
 
     // One deadline for the whole reply: the SDK's own timeout does not cover a stream that stalls midway.
     const signal = AbortSignal.timeout(this.deps.requestTimeoutMs);
+    const deadline = Date.now() + this.deps.requestTimeoutMs;
     try {
       const result = await runToolLoop({
         model: this.deps.model,
@@ -99,6 +104,7 @@ export class AssistantReplies {
         executeTool: (call) => this.deps.tools.execute(call, { ...toolContext, signal }),
         maxRounds: this.deps.maxToolRounds,
         signal,
+        deadline,
         onTextDelta: request.onTextDelta,
         onRound: (record) =>
           recordModelRound(this.deps.db, {

@@ -45,6 +45,12 @@ export interface ModelRequest {
   tools: ToolDefinition[];
   maxOutputTokens?: number;
   temperature?: number;
+  /**
+   * When the whole reply must be done (ms since the epoch). A provider's
+   * retries and waits fit before it, in later tool rounds too, so that a rate
+   * limit stays a rate limit instead of becoming a timeout.
+   */
+  deadline?: number;
 }
 
 export interface ChatModel {

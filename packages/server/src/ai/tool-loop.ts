@@ -19,6 +19,8 @@ export interface ToolLoopInput {
   /** Model calls at most; the last one gets no tools, so it has to answer. */
   maxRounds: number;
   signal?: AbortSignal;
+  /** The reply's deadline (ms since the epoch), passed on to every model call. */
+  deadline?: number;
   onTextDelta: (delta: string) => void;
   onRound: (record: ModelRoundRecord) => Promise<void>;
 }
@@ -51,7 +53,7 @@ export async function runToolLoop(input: ToolLoopInput): Promise<ToolLoopResult>
     let roundUsage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
 
     try {
-      for await (const event of input.model.stream({ messages, tools: lastRound ? [] : input.tools }, input.signal)) {
+      for await (const event of input.model.stream({ messages, tools: lastRound ? [] : input.tools, ...(input.deadline === undefined ? {} : { deadline: input.deadline }) }, input.signal)) {
         if (event.type === 'text_delta') {
           if (event.delta === '') continue;
           roundText += event.delta;

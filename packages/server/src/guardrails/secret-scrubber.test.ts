@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
-import { REDACTED, createSecretScrubber, secretsFromConfig } from './secret-scrubber.js';
+import { MAX_TEXT_LENGTH, REDACTED, createSecretScrubber, secretsFromConfig } from './secret-scrubber.js';
 
 const OPENAI_KEY = 'sk-live-abc123DEF456ghi789jkl';
 const ADMIN_KEY = 'admin-key-0123456789abcdefghij';
@@ -130,5 +130,17 @@ describe('secret scrubber', () => {
     );
     // A keyless compatible server's placeholder is not a secret.
     expect(secretsFromConfig(loadConfig({ AI_PROVIDER: 'openai-compatible', OPENAI_BASE_URL: 'http://localhost:11434/v1' }))).toEqual([]);
+  });
+
+  it('cuts long strings before scrubbing, so a crafted string costs a bounded amount, and still scrubs what is kept', () => {
+    const scrubber = createSecretScrubber({ secrets: ['sk-live-0123456789abcdef'] });
+    const crafted = `api_key=abc123secret ${'a-'.repeat(20_000)} sk-live-0123456789abcdef`;
+    const scrubbed = scrubber.text(crafted);
+    expect(scrubbed.length).toBeLessThan(MAX_TEXT_LENGTH + 64);
+    expect(scrubbed).toContain(`api_key=${REDACTED}`);
+    expect(scrubbed).not.toContain('abc123secret');
+    // The tail (with the key) is not logged at all.
+    expect(scrubbed).not.toContain('sk-live-0123456789abcdef');
+    expect(scrubbed).toMatch(/more characters\]$/);
   });
 });

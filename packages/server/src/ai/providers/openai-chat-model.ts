@@ -20,7 +20,7 @@ import type {
   ToolCall,
   ToolDefinition,
 } from '../model-port.js';
-import { abortReason, callWithRetries, createAzureClient, createOpenAIClient, retryPolicy, translateError } from './openai-client.js';
+import { abortReason, callWithRetries, createAzureClient, createOpenAIClient, retryPolicy, translateError, withinDeadline } from './openai-client.js';
 import type { AzureClientOptions, OpenAIClientOptions, RetryPolicy } from './openai-client.js';
 
 export interface OpenAIChatModelOptions extends OpenAIClientOptions {
@@ -87,7 +87,7 @@ async function* streamChatCompletion(
   const params = buildParams(settings, request);
 
   // callWithRetries throws errors already translated.
-  const stream = await callWithRetries(provider, settings.retries, signal, (timeout) =>
+  const stream = await callWithRetries(provider, withinDeadline(settings.retries, request.deadline), signal, (timeout) =>
     client.chat.completions.create(params, { timeout, ...(signal === undefined ? {} : { signal }) }),
   );
   const chunks: AsyncIterator<unknown> = stream[Symbol.asyncIterator]();

@@ -51,6 +51,12 @@ export interface RetryPolicy {
   timeoutMs: number;
 }
 
+/** The policy cut to what is left before `deadline` (ms since the epoch), when there is one. */
+export function withinDeadline(policy: RetryPolicy, deadline: number | undefined): RetryPolicy {
+  if (deadline === undefined) return policy;
+  return { ...policy, timeoutMs: Math.max(1, Math.min(policy.timeoutMs, deadline - Date.now())) };
+}
+
 export function retryPolicy(options: { maxRetries?: number | undefined; timeoutMs?: number | undefined }): RetryPolicy {
   return { maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
 }
