@@ -27,6 +27,7 @@ export const errorCodes = [
   'ai_unavailable',
   'resume_in_progress',
   'too_many_connections',
+  'unavailable',
   'internal_error',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number] | (string & {});

@@ -2,11 +2,12 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessSessionEventBus, isControlEvent, type SessionEventBus } from '../src/bus/session-event-bus.js';
 import { MAX_QUEUED_FRAMES } from '../src/ws/chat-connection.js';
-import { CLOSE_TOKEN_REPLACED, CLOSE_TOO_MANY_REQUESTS } from '../src/ws/chat-socket.js';
+import type { Database } from '../src/storage/database.js';
+import { CLOSE_TOKEN_REPLACED, CLOSE_TOO_MANY_REQUESTS, CLOSE_TRY_AGAIN_LATER } from '../src/ws/chat-socket.js';
 import { connectionBudgets } from '../src/ws/frame-budgets.js';
 import { MAX_FRAME_BYTES, MAX_PARSED_FRAME_BYTES } from '../src/ws/frame-parsing.js';
 import { ChatTestClient } from './chat-client.js';
-import { openSession, postSession, signCustomerToken, startTestServer, TEST_HOST_SECRET, testDrivers, type RunningTestServer } from './test-server.js';
+import { createTestDatabase, openSession, postSession, signCustomerToken, startTestServer, TEST_HOST_SECRET, testDrivers, type RunningTestServer, type TestDatabase } from './test-server.js';
 
 /** The HTTP status of a websocket upgrade that the server refuses (101 if it accepts). */
 function upgradeStatus(baseUrl: string, token: string): Promise<number> {
@@ -291,6 +292,37 @@ describe('a token rotation whose eviction broadcast is lost', () => {
     expect(stolen.events.some((event) => event.type === 'ack')).toBe(false);
     const stored = await server.db.query<{ n: number }>('SELECT count(*)::int AS n FROM support_chat_messages WHERE session_id = $1', [session.sessionId]);
     expect(stored.rows[0]?.n).toBe(0);
+  });
+});
+
+describe('a database that fails while a socket connects', () => {
+  let server: RunningTestServer;
+  let database: TestDatabase;
+  let failing = false;
+  beforeAll(async () => {
+    database = await createTestDatabase('pglite');
+    // The session lookup of a connecting socket fails while `failing` is set, as in a database outage.
+    const db: Database = {
+      ...database.db,
+      query: (sql, params) => (failing && /FROM support_chat_sessions WHERE token_hash/.test(sql) ? Promise.reject(new Error('connection terminated')) : database.db.query(sql, params)),
+    } as Database;
+    server = await startTestServer({ database: { db, drop: database.drop } });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await database?.drop();
+  });
+
+  it('closes with 1013 and a retryable error, not 4401: the same token connects once the database is back', async () => {
+    const session = await openSession(server.url);
+    failing = true;
+    const refused = await ChatTestClient.connect(server.url, session.token);
+    expect(await refused.waitFor('error')).toMatchObject({ code: 'unavailable' });
+    expect(await refused.waitForClose()).toBe(CLOSE_TRY_AGAIN_LATER);
+    failing = false;
+    const back = await ChatTestClient.connect(server.url, session.token);
+    await back.waitFor('session_state');
+    back.close();
   });
 });
 

@@ -23,6 +23,8 @@ export const CLOSE_TOKEN_REPLACED = 4409;
 export const CLOSE_TOO_MANY_REQUESTS = 4429;
 /** The client did not read what it was sent: reconnect and `resume`. */
 export const CLOSE_SLOW_READER = 4503;
+/** Standard "try again later": a dependency failed while the socket was set up; the token is fine. */
+export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 const HEARTBEAT_MS = 30_000;
 /** Frames waiting to be handled at which the socket stops being read… */
@@ -124,6 +126,13 @@ export class ChatConnection {
       auth = await this.deps.sessionService.authenticate(this.token);
     } catch (error) {
       const mapped = mapError(error);
+      if (mapped.unexpected) {
+        // Not the token's fault (the database is down, say): 4401 would make a client throw its session away.
+        this.log.warn({ err: error }, 'websocket authentication failed; told the client to retry');
+        this.sendError('unavailable', 'The chat service is briefly unavailable; reconnect in a moment with the same token.');
+        this.closeWith(CLOSE_TRY_AGAIN_LATER, 'unavailable');
+        return null;
+      }
       this.sendError(mapped.body.error.code, mapped.body.error.message);
       this.closeWith(mapped.body.error.code === 'token_expired' ? CLOSE_TOKEN_EXPIRED : CLOSE_UNAUTHORIZED, mapped.body.error.code);
       return null;
@@ -152,7 +161,8 @@ export class ChatConnection {
       return auth;
     } catch (error) {
       this.log.error({ err: error }, 'websocket setup failed');
-      this.closeWith(1011, 'setup failed');
+      this.sendError('unavailable', 'The chat service is briefly unavailable; reconnect in a moment with the same token.');
+      this.closeWith(CLOSE_TRY_AGAIN_LATER, 'unavailable');
       return null;
     }
   }
