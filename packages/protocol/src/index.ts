@@ -88,6 +88,8 @@ export const messageSchema = z.object({
   clientMessageId: z.string().optional(),
   /** Extension: the customer's thumbs up/down on an assistant or agent reply. */
   rating: z.enum(['up', 'down']).optional(),
+  /** Extension: on a reply, the id of the customer message it answers. */
+  replyToMessageId: z.string().optional(),
 });
 export type Message = z.infer<typeof messageSchema>;
 

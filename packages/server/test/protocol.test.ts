@@ -330,6 +330,30 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
       client.close();
     });
 
+    it('says which customer message each reply answers: live, in history and on resume', async () => {
+      const session = await openSession(server.url);
+      const client = await ChatTestClient.connect(server.url, session.token);
+      const first = await client.ask(PROTOCOL_QUESTIONS.greeting);
+      const second = await client.ask(PROTOCOL_QUESTIONS.refundTime);
+      expect(first.reply.replyToMessageId).toBe(first.ack.messageId);
+      expect(second.reply.replyToMessageId).toBe(second.ack.messageId);
+      client.close();
+
+      const history = messageHistoryResponseSchema.parse(
+        await (await fetch(`${server.url}/support/chat/session/${session.sessionId}/messages`, { headers: { authorization: `Bearer ${session.token}` } })).json(),
+      );
+      const byId = new Map(history.messages.map((message) => [message.id, message]));
+      expect(byId.get(second.reply.id)?.replyToMessageId).toBe(second.ack.messageId);
+      // A customer message answers nothing.
+      expect(byId.get(second.ack.messageId)?.replyToMessageId).toBeUndefined();
+
+      const back = await ChatTestClient.connect(server.url, session.token);
+      back.send({ type: 'resume', afterMessageId: first.reply.id });
+      const replayed = await back.waitFor('message', (event) => event.message.id === second.reply.id);
+      expect(replayed.message.replyToMessageId).toBe(second.ack.messageId);
+      back.close();
+    });
+
     it('replays what was missed on resume', async () => {
       const session = await openSession(server.url);
       const client = await ChatTestClient.connect(server.url, session.token);

@@ -10,10 +10,11 @@ interface MessageRow extends Record<string, unknown> {
   client_message_id: string | null;
   citations: unknown;
   rating: 'up' | 'down' | null;
+  reply_to_id: string | null;
   created_at: Date | string;
 }
 
-const columns = 'id, role, text, client_message_id, citations, rating, created_at';
+const columns = 'id, role, text, client_message_id, citations, rating, reply_to_id, created_at';
 
 function toMessage(row: MessageRow): Message {
   // Written by insertReply from validated citations; parsed anyway, so a bad row cannot reach a client.
@@ -27,6 +28,7 @@ function toMessage(row: MessageRow): Message {
     citations,
     ...(row.client_message_id ? { clientMessageId: row.client_message_id } : {}),
     ...(row.rating ? { rating: row.rating } : {}),
+    ...(row.reply_to_id ? { replyToMessageId: row.reply_to_id } : {}),
   };
 }
 
