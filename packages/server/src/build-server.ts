@@ -30,7 +30,7 @@ import { ToolAuditLog } from './tools/tool-audit-log.js';
 import { createSupportTools } from './tools/support-tools.js';
 import { ToolRuntime } from './tools/tool-runtime.js';
 import { RateLimits } from './guardrails/rate-limits.js';
-import { registerChatSocket } from './ws/chat-socket.js';
+import { CLOSE_SERVICE_RESTART, registerChatSocket } from './ws/chat-socket.js';
 import { ConnectionRegistry } from './ws/connection-registry.js';
 import { MAX_FRAME_BYTES } from './ws/frame-parsing.js';
 
@@ -62,6 +62,11 @@ export interface BuiltServer {
   customerTokens: CustomerTokenVerifier;
   turns: ChatTurns;
   jobs: JobQueue;
+  /**
+   * Graceful stop: no new connections, every socket closed with 1012 (reconnect elsewhere), and
+   * running replies given up to `graceMs` to finish and be stored. The caller closes the adapters after.
+   */
+  shutdown(graceMs: number): Promise<{ finished: boolean }>;
 }
 
 /** What the log says when a reply had to do without one of its parts. */
@@ -187,6 +192,12 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: { code: 'not_found', message: 'No such endpoint.' } }));
 
   await app.register(websocket, {
+    // Shutting down: every customer socket is told to reconnect elsewhere (1012 "service restart"), not
+    // dropped without a code; replies still running finish and are stored (see BuiltServer.shutdown).
+    preClose(done) {
+      for (const client of this.websocketServer.clients) client.close(CLOSE_SERVICE_RESTART, 'service_restart');
+      this.websocketServer.close(() => done());
+    },
     // Frames up to 1 MiB are bad input that gets an error event (the contract); larger ones close with 1009.
     options: { maxPayload: MAX_FRAME_BYTES },
     // A client's broken or oversized frame (ws's WS_ERR_* codes, a reset connection) is its problem, not the
@@ -223,5 +234,18 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     // Finish (or hand back to Redis) the jobs this node started before the process goes.
     if (!parts.jobs) await jobs.close();
   });
-  return { app, customerTokens, turns, jobs };
+  return {
+    app,
+    customerTokens,
+    turns,
+    jobs,
+    async shutdown(graceMs) {
+      // Stop listening and close the sockets (preClose above), then give running replies their time.
+      await app.close();
+      const running = turns.runningReplies;
+      const finished = await turns.whenIdle(graceMs);
+      if (running > 0) logger.info({ running, finished }, finished ? 'running replies finished before shutdown' : 'shutdown grace ran out with replies still running');
+      return { finished };
+    },
+  };
 }

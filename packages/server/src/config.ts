@@ -112,6 +112,8 @@ const envSchema = z.object({
   // Open customer websockets per session and per client address, on one node.
   WS_MAX_CONNECTIONS_PER_SESSION: positiveInt(5, 100),
   WS_MAX_CONNECTIONS_PER_IP: positiveInt(50, 100_000),
+  // On SIGTERM: how long replies still running may take to finish before the process exits.
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
   TRUST_PROXY: trustProxyFromEnv,
   HOST_ADAPTER: z.enum(['demo', 'http']).default('demo'),
   HOST_API_BASE_URL: optionalNonEmpty.pipe(z.url().optional()),
@@ -182,6 +184,8 @@ export interface AppConfig {
   demoEnabled: boolean;
   maxMessageChars: number;
   rateLimits: { messagesPerMinute: number; sessionsPerIpPerMinute: number };
+  /** On SIGTERM, how long running replies may take to finish (sockets are closed with 1012 at once). */
+  shutdownGraceMs: number;
   /** Caps on open customer websockets, per node. */
   websocket: { maxConnectionsPerSession: number; maxConnectionsPerIp: number };
   /** Behind a load balancer: which hops of X-Forwarded-For to believe (see fastifyTrustProxy). */
@@ -374,6 +378,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     demoEnabled: env.DEMO_ENABLED,
     maxMessageChars: env.MAX_MESSAGE_CHARS,
     rateLimits: { messagesPerMinute: env.RATE_LIMIT_MESSAGES_PER_MINUTE, sessionsPerIpPerMinute: env.RATE_LIMIT_SESSIONS_PER_IP_PER_MINUTE },
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     websocket: { maxConnectionsPerSession: env.WS_MAX_CONNECTIONS_PER_SESSION, maxConnectionsPerIp: env.WS_MAX_CONNECTIONS_PER_IP },
     trustProxy: env.TRUST_PROXY,
     hostAdapter,

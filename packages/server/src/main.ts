@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     : undefined;
 
   const model = createChatModel(config.ai);
-  const { app } = await buildServer({
+  const server = await buildServer({
     config,
     db,
     model,
@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     logger.warn({ trustProxy: config.trustProxy }, 'TRUST_PROXY is a hop count: a client that reaches this port directly picks its own IP; prefer the proxies\' addresses (TRUST_PROXY=10.0.0.0/8,…)');
   }
   logger.info({ jobs: jobs ? 'bullmq' : 'in-process', rateLimits: redis ? 'redis' : 'memory', pubsub: bus ? 'redis' : 'in-process' }, 'background jobs, rate limits and pub/sub ready');
+  const { app } = server;
   await app.listen({ port: config.port, host: config.host });
   const bound = app.server.address();
   const port = typeof bound === 'object' && bound ? bound.port : config.port;
@@ -85,8 +86,8 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    logger.info({ signal }, 'shutting down');
-    await app.close();
+    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: sockets told to reconnect elsewhere (1012), running replies finishing');
+    await server.shutdown(config.shutdownGraceMs);
     await jobs?.close();
     bus?.close();
     redis?.disconnect();

@@ -21,7 +21,7 @@ describe('the repository documents itself', () => {
   it('lists every close code the socket uses', async () => {
     const codes = await import('../src/ws/chat-connection.js');
     const own = read('docs/protocol.md');
-    for (const code of [codes.CLOSE_UNAUTHORIZED, codes.CLOSE_TOKEN_EXPIRED, codes.CLOSE_TOKEN_REPLACED, codes.CLOSE_TOO_MANY_REQUESTS, codes.CLOSE_SLOW_READER, codes.CLOSE_TRY_AGAIN_LATER]) {
+    for (const code of [codes.CLOSE_UNAUTHORIZED, codes.CLOSE_TOKEN_EXPIRED, codes.CLOSE_TOKEN_REPLACED, codes.CLOSE_TOO_MANY_REQUESTS, codes.CLOSE_SLOW_READER, codes.CLOSE_TRY_AGAIN_LATER, codes.CLOSE_SERVICE_RESTART]) {
       expect(own).toContain(`\`${code}\``);
     }
   });

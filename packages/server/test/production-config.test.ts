@@ -5,6 +5,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CLOSE_SERVICE_RESTART } from '../src/ws/chat-socket.js';
+import { ChatTestClient } from './chat-client.js';
 
 /**
  * `npm start` (node --import tsx packages/server/src/main.ts) as a deploy runs
@@ -140,7 +142,7 @@ describe('start-up with NODE_ENV=production', () => {
 });
 
 describe('start-up in demo mode', () => {
-  it('listens on 127.0.0.1 unless HOST is set, says so, and its demo tokens open sessions', async () => {
+  it('listens on 127.0.0.1 unless HOST is set, says so, its demo tokens open sessions, and SIGTERM closes sockets with 1012', async () => {
     const started = startMain({ DATA_DIR: join(workDir, 'data-demo'), PORT: '0' });
     try {
       const ready = await logLine(started, /^support chat listening on /);
@@ -151,7 +153,15 @@ describe('start-up in demo mode', () => {
       const { customerToken } = (await issued.json()) as { customerToken: string };
       const session = await fetch(`${base}/support/chat/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customerToken }) });
       expect(session.status).toBe(201);
-      expect(await session.json()).toMatchObject({ customer: { id: 'cus_alice' } });
+      const created = (await session.json()) as { customer: { id: string }; token: string };
+      expect(created).toMatchObject({ customer: { id: 'cus_alice' } });
+
+      // A graceful stop tells the open socket to reconnect elsewhere, and exits cleanly.
+      const client = await ChatTestClient.connect(base, created.token);
+      await client.waitFor('session_state');
+      const closed = client.waitForClose(60_000);
+      expect(await stop(started)).toBe(0);
+      expect(await closed).toBe(CLOSE_SERVICE_RESTART);
     } finally {
       expect(await stop(started)).toBe(0);
     }

@@ -29,6 +29,8 @@ export class ChatTurns {
   private readonly queue = new KeyedSerialQueue();
   /** User message ids whose reply this node is producing right now. */
   private readonly inFlight = new Set<string>();
+  /** Resolved when the last running reply ends (graceful shutdown waits on it). */
+  private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly deps: {
@@ -123,7 +125,31 @@ export class ChatTurns {
         this.deps.bus.publish(session.id, { type: 'message', message: stored });
         if (reply.outcome !== 'answered') await this.escalateIfStuck(session);
       })
-      .finally(() => this.inFlight.delete(question.id));
+      .finally(() => {
+        this.inFlight.delete(question.id);
+        if (this.inFlight.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+      });
+  }
+
+  /** Replies this node is producing right now. */
+  get runningReplies(): number {
+    return this.inFlight.size;
+  }
+
+  /**
+   * Resolves true once no reply is running on this node, or false after
+   * `timeoutMs` (graceful shutdown: running replies finish and are stored,
+   * for the customer to get on whichever node they reconnect to).
+   */
+  whenIdle(timeoutMs: number): Promise<boolean> {
+    if (this.inFlight.size === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
   }
 
   /**

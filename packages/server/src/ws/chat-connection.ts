@@ -23,6 +23,8 @@ export const CLOSE_TOKEN_REPLACED = 4409;
 export const CLOSE_TOO_MANY_REQUESTS = 4429;
 /** The client did not read what it was sent: reconnect and `resume`. */
 export const CLOSE_SLOW_READER = 4503;
+/** Standard "service restart": this node is shutting down; reconnect (to another node) and `resume`. */
+export const CLOSE_SERVICE_RESTART = 1012;
 /** Standard "try again later": a dependency failed while the socket was set up; the token is fine. */
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 

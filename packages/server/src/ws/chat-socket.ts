@@ -3,7 +3,7 @@ import { WS_PATH } from '../conversation/session-service.js';
 import { hashSessionToken } from '../conversation/session-tokens.js';
 import { ChatConnection, CLOSE_TOO_MANY_REQUESTS, type ChatConnectionDeps } from './chat-connection.js';
 
-export { CLOSE_SLOW_READER, CLOSE_TOKEN_EXPIRED, CLOSE_TOKEN_REPLACED, CLOSE_TOO_MANY_REQUESTS, CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHORIZED } from './chat-connection.js';
+export { CLOSE_SERVICE_RESTART, CLOSE_SLOW_READER, CLOSE_TOKEN_EXPIRED, CLOSE_TOKEN_REPLACED, CLOSE_TOO_MANY_REQUESTS, CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHORIZED } from './chat-connection.js';
 
 /**
  * The live chat edge: one ChatConnection per customer socket. A client
