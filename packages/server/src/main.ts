@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
-import { Redis } from 'ioredis';
 import { createChatModel } from './ai/create-chat-model.js';
 import { BullMqJobQueue } from './bus/bullmq-job-queue.js';
 import { RedisSessionEventBus } from './bus/redis-session-event-bus.js';
-import { redisOptionsFromUrl } from './bus/redis-connection.js';
+import { openRedisConnections, redisOptionsFromUrl } from './bus/redis-connection.js';
 import { createRedisRateLimits } from './guardrails/redis-rate-limits.js';
 import { buildServer } from './build-server.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -42,10 +41,12 @@ async function main(): Promise<void> {
     logger.info({ articlesWritten }, 'demo data seeded');
   }
   // Server mode: rate limits and background jobs shared by every node through Redis.
-  const redis = config.redisUrl ? new Redis(redisOptionsFromUrl(config.redisUrl)) : undefined;
-  redis?.on('error', (error) => logger.warn({ err: error }, 'redis connection problem'));
+  const connections = config.redisUrl ? openRedisConnections(config.redisUrl, logger) : undefined;
+  await connections?.ready();
+  const redis = connections?.commands;
   const rateLimits = redis ? createRedisRateLimits(redis, (error) => logger.error({ err: error }, 'rate limiter store failed; allowing')) : undefined;
-  const bus = redis ? new RedisSessionEventBus(redis, redis.duplicate(), { onError: (error) => logger.error({ err: error }, 'session pub/sub failed') }) : undefined;
+  // Publishing fails fast while Redis is away; the connection's own warning says so once, so failures log at debug.
+  const bus = connections ? new RedisSessionEventBus(connections.commands, connections.subscriber, { onError: (error) => logger.debug({ err: error }, 'session event not published') }) : undefined;
   const jobs = config.redisUrl
     ? new BullMqJobQueue({ connection: redisOptionsFromUrl(config.redisUrl), onFailure: (job, error) => logger.error({ err: error, job }, 'background job failed for good') })
     : undefined;
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
     await server.shutdown(config.shutdownGraceMs);
     await jobs?.close();
     bus?.close();
-    redis?.disconnect();
+    connections?.close();
     await db.close();
     process.exit(0);
   };

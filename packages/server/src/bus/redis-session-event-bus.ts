@@ -11,13 +11,15 @@ import { sessionBusEventSchema, type SessionBusEvent, type SessionEventBus } fro
 export class RedisSessionEventBus implements SessionEventBus {
   private readonly local = new EventEmitter();
   private readonly prefix: string;
+  private readonly readyTimeoutMs: number;
 
   constructor(
     private readonly publisher: Redis,
     private readonly subscriber: Redis,
-    options: { prefix?: string; onError?: (error: unknown) => void } = {},
+    options: { prefix?: string; onError?: (error: unknown) => void; readyTimeoutMs?: number } = {},
   ) {
     this.prefix = options.prefix ?? 'support:session:';
+    this.readyTimeoutMs = options.readyTimeoutMs ?? 3000;
     this.local.setMaxListeners(0);
     this.subscriber.on('message', (channel: string, payload: string) => {
       if (!channel.startsWith(this.prefix)) return;
@@ -49,9 +51,23 @@ export class RedisSessionEventBus implements SessionEventBus {
     };
   }
 
-  /** Resolves once Redis has confirmed the session's subscription. */
+  /**
+   * Resolves once Redis has confirmed the session's subscription; rejects
+   * after `readyTimeoutMs` while Redis is away, so a connecting socket is told
+   * to retry (1013) instead of waiting for Redis to come back.
+   */
   async ready(sessionId: string): Promise<void> {
-    await this.subscriber.subscribe(`${this.prefix}${sessionId}`);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.subscriber.subscribe(`${this.prefix}${sessionId}`),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('redis subscription not confirmed in time')), this.readyTimeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The subscriber connection is this bus's own; the publisher belongs to the caller. */

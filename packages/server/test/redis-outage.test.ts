@@ -1,0 +1,115 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { openRedisConnections, type RedisConnections } from '../src/bus/redis-connection.js';
+import { RedisSessionEventBus } from '../src/bus/redis-session-event-bus.js';
+import { createRedisRateLimits } from '../src/guardrails/redis-rate-limits.js';
+import { createLogger } from '../src/logger.js';
+import { CLOSE_TRY_AGAIN_LATER } from '../src/ws/chat-socket.js';
+import { ChatTestClient } from './chat-client.js';
+import { openSession, startTestServer, type RunningTestServer } from './test-server.js';
+
+const REDIS_SERVER = '/usr/bin/redis-server';
+const logLineSchema = z.looseObject({ level: z.number(), msg: z.string().optional() });
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  if (typeof address !== 'object' || !address) throw new Error('no port');
+  return address.port;
+}
+
+/** A Redis of this test's own (the shared one must not be stopped), on a port of its own. */
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = createServer().listen(port, '127.0.0.1');
+      socket.once('listening', () => socket.close(() => resolve(false)));
+      socket.once('error', () => resolve(true));
+    });
+    if (open) return child;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('redis-server did not start');
+}
+
+async function stopRedis(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/**
+ * Redis goes away under a running node (server mode) and comes back: message
+ * intake keeps going (rate limits fall back to a per-node budget, commands fail
+ * fast instead of queueing), the loss is logged once, a socket that connects
+ * meanwhile is told to retry (1013), and after the return events flow again.
+ */
+describe.runIf(existsSync(REDIS_SERVER))('a Redis outage in server mode', () => {
+  let port: number;
+  let redisProcess: ChildProcess;
+  let connections: RedisConnections;
+  let server: RunningTestServer;
+  const logLines: string[] = [];
+
+  beforeAll(async () => {
+    port = await freePort();
+    redisProcess = await startRedis(port);
+    const logger = createLogger('debug', { write: (line: string) => void logLines.push(line) });
+    connections = openRedisConnections(`redis://127.0.0.1:${port}`, logger);
+    await connections.ready();
+    server = await startTestServer({
+      logLines,
+      rateLimits: createRedisRateLimits(connections.commands, () => {}, `test:${port}:rl`),
+      bus: new RedisSessionEventBus(connections.commands, connections.subscriber, { prefix: `test:${port}:session:`, readyTimeoutMs: 1000 }),
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    connections?.close();
+    if (redisProcess && redisProcess.exitCode === null) await stopRedis(redisProcess);
+  });
+
+  const warnings = (pattern: RegExp) =>
+    logLines.map((line) => logLineSchema.parse(JSON.parse(line))).filter((line) => line.level === 40 && pattern.test(line.msg ?? ''));
+
+  it('keeps taking messages while Redis is down, tells new sockets to retry, and recovers', async () => {
+    const session = await openSession(server.url);
+    const client = await ChatTestClient.connect(server.url, session.token);
+    await client.waitFor('session_state');
+    expect((await client.ask('How long does a refund take?')).reply.role).toBe('assistant');
+
+    await stopRedis(redisProcess);
+    // Acknowledged at once (the rate limit answers from memory) though no event can be published.
+    const ids = ['down-1', 'down-2', 'down-3'];
+    for (const id of ids) client.send({ type: 'send_message', clientMessageId: id, text: 'Can I bring my dog on the plane?' });
+    await client.waitUntil((events) => ids.every((id) => events.some((event) => event.type === 'ack' && event.clientMessageId === id)));
+    // The replies are stored, to be had on resume.
+    await expect
+      .poll(async () => (await server.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM support_chat_messages WHERE session_id = $1 AND role = 'assistant'`, [session.sessionId])).rows[0]?.n, { timeout: 15_000 })
+      .toBe(4);
+    // A socket connecting now cannot be subscribed: it is told to retry, not that its token is bad.
+    const meanwhile = await ChatTestClient.connect(server.url, session.token);
+    expect(await meanwhile.waitFor('error')).toMatchObject({ code: 'unavailable' });
+    expect(await meanwhile.waitForClose()).toBe(CLOSE_TRY_AGAIN_LATER);
+    // One warning per connection for the whole outage, however many commands failed.
+    expect(warnings(/^redis commands connection lost/).length).toBe(1);
+
+    redisProcess = await startRedis(port);
+    await connections.ready();
+    await expect.poll(() => connections.subscriber.status, { timeout: 15_000 }).toBe('ready');
+    const back = await ChatTestClient.connect(server.url, session.token);
+    await back.waitFor('session_state');
+    back.send({ type: 'resume' });
+    await back.waitUntil((events) => events.filter((event) => event.type === 'message' && event.message.role === 'assistant').length === 4);
+    // And live events flow through Redis again.
+    expect((await back.ask('What is the cabin baggage allowance?')).reply.role).toBe('assistant');
+    client.close();
+    back.close();
+  });
+});
