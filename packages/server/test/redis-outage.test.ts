@@ -48,7 +48,8 @@ async function stopRedis(child: ChildProcess): Promise<void> {
  * Redis goes away under a running node (server mode) and comes back: message
  * intake keeps going (rate limits fall back to a per-node budget, commands fail
  * fast instead of queueing), the loss is logged once, a socket that connects
- * meanwhile is told to retry (1013), and after the return events flow again.
+ * meanwhile is told to retry (1013), the socket that stayed open gets the
+ * replies whose events were lost, and after the return events flow again.
  */
 describe.runIf(existsSync(REDIS_SERVER))('a Redis outage in server mode', () => {
   let port: number;
@@ -100,9 +101,17 @@ describe.runIf(existsSync(REDIS_SERVER))('a Redis outage in server mode', () => 
     // One warning per connection for the whole outage, however many commands failed.
     expect(warnings(/^redis commands connection lost/).length).toBe(1);
 
+    const repliesSeenBefore = client.events.filter((event) => event.type === 'message' && event.message.role === 'assistant').length;
+    expect(repliesSeenBefore).toBe(1);
     redisProcess = await startRedis(port);
     await connections.ready();
     await expect.poll(() => connections.subscriber.status, { timeout: 15_000 }).toBe('ready');
+    // The socket that stayed open gets the replies whose events were lost, without asking: its node
+    // noticed the gap in its subscription and replayed what was stored since the last message it sent.
+    await client.waitUntil((events) => ids.every((id) => {
+      const ack = events.find((event) => event.type === 'ack' && event.clientMessageId === id);
+      return ack?.type === 'ack' && events.some((event) => event.type === 'message' && event.message.replyToMessageId === ack.messageId);
+    }), 15_000);
     const back = await ChatTestClient.connect(server.url, session.token);
     await back.waitFor('session_state');
     back.send({ type: 'resume' });

@@ -34,6 +34,23 @@ export class RedisSessionEventBus implements SessionEventBus {
       if (event.success) this.local.emit(channel.slice(this.prefix.length), event.data);
     });
     this.onError = options.onError ?? (() => {});
+    // Pub/sub is at most once: what was published while this subscriber was away is gone. Once it is
+    // back (ioredis re-subscribes), each session's channel is confirmed and its sockets told of the gap.
+    let interrupted = false;
+    this.subscriber.on('close', () => {
+      interrupted = true;
+    });
+    this.subscriber.on('ready', () => {
+      if (!interrupted) return;
+      interrupted = false;
+      for (const sessionId of this.local.eventNames()) {
+        if (typeof sessionId !== 'string') continue;
+        this.subscriber
+          .subscribe(`${this.prefix}${sessionId}`)
+          .then(() => this.local.emit(sessionId, { type: 'session_events_gap' } satisfies SessionBusEvent))
+          .catch(this.onError);
+      }
+    });
   }
 
   private readonly onError: (error: unknown) => void;

@@ -8,7 +8,12 @@ import { z } from 'zod';
  * opened with any other token are closed, on every node. It carries the
  * SHA-256 of the current token, never a token.
  */
-export const sessionControlEventSchema = z.object({ type: z.literal('session_token_replaced'), currentTokenHash: z.string() });
+export const sessionControlEventSchema = z.union([
+  z.object({ type: z.literal('session_token_replaced'), currentTokenHash: z.string() }),
+  // Emitted on this node only: its subscription was interrupted, so events may have been missed
+  // (the sockets replay what was stored since the last message they delivered).
+  z.object({ type: z.literal('session_events_gap') }),
+]);
 export type SessionControlEvent = z.infer<typeof sessionControlEventSchema>;
 
 /** What travels on a session's channel: contract events for its clients, and control events. */
@@ -16,7 +21,7 @@ export type SessionBusEvent = ServerEvent | SessionControlEvent;
 export const sessionBusEventSchema = z.union([serverEventSchema, sessionControlEventSchema]);
 
 export function isControlEvent(event: SessionBusEvent): event is SessionControlEvent {
-  return event.type === 'session_token_replaced';
+  return event.type === 'session_token_replaced' || event.type === 'session_events_gap';
 }
 
 /**

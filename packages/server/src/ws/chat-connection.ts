@@ -65,6 +65,8 @@ export class ChatConnection {
   private resumeQueued = false;
   private releases: Array<() => void> = [];
   private closing = false;
+  /** The last message event this socket was sent: where a replay after a pub/sub gap starts. */
+  private lastMessageId: string | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -84,7 +86,21 @@ export class ChatConnection {
   }
 
   private send(event: ServerEvent): void {
+    if (event.type === 'message') this.lastMessageId = event.message.id;
     this.flow.send(JSON.stringify(event));
+  }
+
+  /**
+   * Events of this session may have been lost (the node's Redis subscription
+   * was interrupted): what was stored after the last message this socket got
+   * is sent again, in the intake order, as a `resume` would. Clients keep
+   * messages by id, so a message sent twice is harmless; one never sent is not.
+   */
+  private replayAfterGap(auth: AuthenticatedSession): void {
+    const after = this.lastMessageId;
+    this.intake = this.intake
+      .then(() => (this.closing ? undefined : this.deps.turns.resume(auth.session.id, after, (event) => this.send(event), () => this.flow.drained())))
+      .catch((error: unknown) => this.log.warn({ err: error }, 'replay after a pub/sub gap failed; the client can resume'));
   }
 
   private sendError(code: string, message: string, clientMessageId?: string): void {
@@ -171,6 +187,7 @@ export class ChatConnection {
 
   private onBusEvent(event: SessionBusEvent, auth: AuthenticatedSession): void {
     if (!isControlEvent(event)) return this.send(event);
+    if (event.type === 'session_events_gap') return this.replayAfterGap(auth);
     // Sockets opened with a replaced token go, so a stolen token stops working on refresh.
     if (event.currentTokenHash !== auth.tokenHash) this.closeWith(CLOSE_TOKEN_REPLACED, 'token_replaced');
   }
