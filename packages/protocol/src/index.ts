@@ -33,7 +33,8 @@ export const errorCodes = [
 export type ErrorCode = (typeof errorCodes)[number] | (string & {});
 
 export const errorBodySchema = z.object({
-  error: z.object({ code: z.string(), message: z.string() }),
+  /** Extension: `retryable` is true when the same request may succeed later (an outage, a rate limit). */
+  error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean().optional() }),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
@@ -170,6 +171,8 @@ export const serverEventSchema = z.discriminatedUnion('type', [
     message: z.string(),
     /** Extension: the send_message this error answers, when there is one. */
     clientMessageId: z.string().optional(),
+    /** Extension: true when sending the same frame again later may succeed (an outage, a rate limit). */
+    retryable: z.boolean().optional(),
   }),
   /** Extension: the answer to a `feedback` event. */
   z.object({ type: z.literal('feedback_recorded'), messageId: z.string(), rating: z.enum(['up', 'down']) }),

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessSessionEventBus, isControlEvent, type SessionEventBus } from '../src/bus/session-event-bus.js';
 import { MAX_QUEUED_FRAMES } from '../src/ws/chat-connection.js';
 import type { Database } from '../src/storage/database.js';
+import { DatabaseQueryError } from '../src/storage/database-error.js';
 import { CLOSE_TOKEN_REPLACED, CLOSE_TOO_MANY_REQUESTS, CLOSE_TRY_AGAIN_LATER } from '../src/ws/chat-socket.js';
 import { connectionBudgets } from '../src/ws/frame-budgets.js';
 import { MAX_FRAME_BYTES, MAX_PARSED_FRAME_BYTES } from '../src/ws/frame-parsing.js';
@@ -298,13 +299,16 @@ describe('a token rotation whose eviction broadcast is lost', () => {
 describe('a database that fails while a socket connects', () => {
   let server: RunningTestServer;
   let database: TestDatabase;
-  let failing = false;
+  let failing: RegExp | null = null;
   beforeAll(async () => {
     database = await createTestDatabase('pglite');
-    // The session lookup of a connecting socket fails while `failing` is set, as in a database outage.
+    // While `failing` matches, those queries fail as the driver reports a lost connection (a database outage).
     const db: Database = {
       ...database.db,
-      query: (sql, params) => (failing && /FROM support_chat_sessions WHERE token_hash/.test(sql) ? Promise.reject(new Error('connection terminated')) : database.db.query(sql, params)),
+      query: (sql, params) =>
+        failing && failing.test(sql)
+          ? Promise.reject(new DatabaseQueryError(new Error('Connection terminated unexpectedly'), sql, params ?? []))
+          : database.db.query(sql, params),
     } as Database;
     server = await startTestServer({ database: { db, drop: database.drop } });
   });
@@ -315,14 +319,35 @@ describe('a database that fails while a socket connects', () => {
 
   it('closes with 1013 and a retryable error, not 4401: the same token connects once the database is back', async () => {
     const session = await openSession(server.url);
-    failing = true;
+    failing = /FROM support_chat_sessions WHERE token_hash/;
     const refused = await ChatTestClient.connect(server.url, session.token);
-    expect(await refused.waitFor('error')).toMatchObject({ code: 'unavailable' });
+    expect(await refused.waitFor('error')).toMatchObject({ code: 'unavailable', retryable: true });
     expect(await refused.waitForClose()).toBe(CLOSE_TRY_AGAIN_LATER);
-    failing = false;
+    failing = null;
     const back = await ChatTestClient.connect(server.url, session.token);
     await back.waitFor('session_state');
     back.close();
+  });
+
+  it('answers a message it could not store with a retryable unavailable (its clientMessageId), and takes the retry', async () => {
+    const session = await openSession(server.url);
+    const client = await ChatTestClient.connect(server.url, session.token);
+    await client.waitFor('session_state');
+    failing = /INSERT INTO support_chat_messages/;
+    client.send({ type: 'send_message', clientMessageId: 'during-outage', text: 'How long does a refund take?' });
+    expect(await client.waitFor('error')).toMatchObject({ code: 'unavailable', retryable: true, clientMessageId: 'during-outage' });
+    failing = null;
+    const { ack, reply } = await client.ask('How long does a refund take?', 'during-outage');
+    expect(reply.replyToMessageId).toBe(ack.messageId);
+    client.close();
+  });
+
+  it('answers REST calls during the outage with 503 unavailable, retryable', async () => {
+    failing = /INSERT INTO support_chat_sessions/;
+    const response = await postSession(server.url);
+    failing = null;
+    expect(response.status).toBe(503);
+    expect(response.body).toMatchObject({ error: { code: 'unavailable', retryable: true } });
   });
 });
 

@@ -1,5 +1,18 @@
 import type { ErrorBody } from '@support/protocol';
 import { AppError } from '../errors/app-error.js';
+import { DatabaseQueryError } from '../storage/database-error.js';
+
+/**
+ * A query that failed because the database could not be reached or went away
+ * (SQLSTATE class 08 connection exceptions, 57P01-57P03 shutdown/cannot
+ * connect now, 53300 too many connections, and drivers' own connection
+ * errors, which carry no SQLSTATE): unlike a bad query, a retry may work.
+ */
+function isConnectionFailure(error: DatabaseQueryError): boolean {
+  if (error.code !== undefined && /^[0-9A-Z]{5}$/.test(error.code)) return /^08/.test(error.code) || ['57P01', '57P02', '57P03', '53300'].includes(error.code);
+  // Node's socket errors (ECONNREFUSED, ECONNRESET, ETIMEDOUT…) or the driver's own words.
+  return /^E[A-Z]+$/.test(error.code ?? '') || /connect|terminat|closed|timeout/i.test(error.message);
+}
 
 export interface MappedError {
   status: number;
@@ -22,7 +35,15 @@ interface FastifyLikeError {
  */
 export function mapError(error: unknown): MappedError {
   if (error instanceof AppError) {
-    return { status: error.status, body: { error: { code: error.code, message: error.message } }, unexpected: error.status >= 500 };
+    return {
+      status: error.status,
+      body: { error: { code: error.code, message: error.message, ...(error.retryable ? { retryable: true } : {}) } },
+      unexpected: error.status >= 500,
+    };
+  }
+  if (error instanceof DatabaseQueryError && isConnectionFailure(error)) {
+    // The database is away (restarting, failing over): the request was fine and may be sent again.
+    return { status: 503, body: { error: { code: 'unavailable', message: 'The service is briefly unavailable; please try again in a moment.', retryable: true } }, unexpected: true };
   }
   const framework: FastifyLikeError = typeof error === 'object' && error !== null ? error : {};
   const statusCode = typeof framework.statusCode === 'number' ? framework.statusCode : 500;

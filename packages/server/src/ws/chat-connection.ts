@@ -29,6 +29,8 @@ export const CLOSE_SERVICE_RESTART = 1012;
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 const HEARTBEAT_MS = 30_000;
+/** Errors after which the same frame may succeed later. */
+const RETRYABLE_CODES = new Set(['rate_limited', 'unavailable', 'resume_in_progress', 'too_many_connections']);
 /** Frames waiting to be handled at which the socket stops being read… */
 const PAUSE_INTAKE_AT = 8;
 /** …and the hard cap: frames beyond it (ws may still deliver a few already read) are refused. */
@@ -103,8 +105,8 @@ export class ChatConnection {
       .catch((error: unknown) => this.log.warn({ err: error }, 'replay after a pub/sub gap failed; the client can resume'));
   }
 
-  private sendError(code: string, message: string, clientMessageId?: string): void {
-    this.send({ type: 'error', code, message, ...(clientMessageId ? { clientMessageId } : {}) });
+  private sendError(code: string, message: string, clientMessageId?: string, retryable = RETRYABLE_CODES.has(code)): void {
+    this.send({ type: 'error', code, message, ...(clientMessageId ? { clientMessageId } : {}), ...(retryable ? { retryable: true } : {}) });
   }
 
   private closeWith(code: number, reason: string): void {
@@ -286,6 +288,6 @@ export class ChatConnection {
   private reportFailure(error: unknown, sessionId: string, clientMessageId: string | undefined): void {
     const mapped = mapError(error);
     if (mapped.unexpected) this.log.error({ err: error, sessionId }, 'chat event failed');
-    this.sendError(mapped.body.error.code, mapped.body.error.message, clientMessageId);
+    this.sendError(mapped.body.error.code, mapped.body.error.message, clientMessageId, mapped.body.error.retryable === true || RETRYABLE_CODES.has(mapped.body.error.code));
   }
 }
