@@ -74,6 +74,7 @@ const DEGRADED_REPLY_MESSAGES = {
   model: 'model call failed; sent the fallback reply',
   host_profile: 'customer profile unavailable; answering without it',
   knowledge_base: 'knowledge-base search for the prompt failed; answering without passages',
+  usage_log: 'a model call could not be recorded in support_ai_interactions; the reply goes on',
 } as const;
 
 /** Request bodies larger than this are refused before parsing. */

@@ -65,7 +65,7 @@ export class AssistantReplies {
       maxToolRounds: number;
       requestTimeoutMs: number;
       /** A degraded reply: the model failed ('model') or the host could not give the profile ('host_profile'). */
-      reportError?: (stage: 'model' | 'host_profile' | 'knowledge_base', error: unknown) => void;
+      reportError?: (stage: 'model' | 'host_profile' | 'knowledge_base' | 'usage_log', error: unknown) => void;
       /** The service's clock: "today" in the prompt (ServerParts.now). */
       now?: () => Date;
     },
@@ -106,6 +106,7 @@ export class AssistantReplies {
         signal,
         deadline,
         onTextDelta: request.onTextDelta,
+        // Usage logging must not cost the customer the answer: a failed write is reported, not thrown.
         onRound: (record) =>
           recordModelRound(this.deps.db, {
             sessionId: request.sessionId,
@@ -114,7 +115,7 @@ export class AssistantReplies {
             model: this.deps.model.model,
             prompt: question,
             record,
-          }),
+          }).catch((error: unknown) => this.deps.reportError?.('usage_log', error)),
       });
       const text = result.text.trim();
       if (text === '') return { text: PROVIDER_FAILURE_TEXT, citations: [], outcome: 'fallback' };
