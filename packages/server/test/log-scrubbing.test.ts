@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { PROVIDER_FAILURE_TEXT } from '../src/ai/assistant-replies.js';
-import { createChatModel } from '../src/ai/create-chat-model.js';
 import { createOpenAIChatModel } from '../src/ai/providers/openai-chat-model.js';
-import { loadConfig } from '../src/config.js';
 import { ModelProviderError } from '../src/errors/app-error.js';
 import { createLogger } from '../src/logger.js';
 import { askAsNewGuest } from './chat-client.js';
@@ -36,8 +34,7 @@ describe.each(testDrivers)('secrets in the log on %s', (driver) => {
       AI_MAX_RETRIES: '0',
     };
     // The model as main.ts builds it, from the same configuration.
-    const model = createChatModel(loadConfig({ NODE_ENV: 'test', ...env }).ai);
-    server = await startTestServer({ driver, model, env, logLines });
+    server = await startTestServer({ driver, modelFromConfig: true, env, logLines });
   });
   afterAll(async () => {
     await server?.close();

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PROVIDER_FAILURE_TEXT } from '../src/ai/assistant-replies.js';
-import { createChatModel } from '../src/ai/create-chat-model.js';
-import { loadConfig } from '../src/config.js';
 import { ChatTestClient } from './chat-client.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './fake-openai-server.js';
 import { openSession, startTestServer, testDrivers, type RunningTestServer } from './test-server.js';
@@ -29,7 +27,7 @@ describe.each(testDrivers)('provider rate limits and the reply deadline on %s', 
       AI_REQUEST_TIMEOUT_MS: String(DEADLINE_MS),
       AI_MAX_RETRIES: '2',
     };
-    server = await startTestServer({ driver, model: createChatModel(loadConfig({ NODE_ENV: 'test', ...env }).ai), env });
+    server = await startTestServer({ driver, modelFromConfig: true, env });
   });
   afterAll(async () => {
     await server?.close();

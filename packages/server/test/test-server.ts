@@ -5,6 +5,7 @@ import type { ChatModel } from '../src/ai/model-port.js';
 import type { JobQueue } from '../src/bus/job-queue.js';
 import type { SessionEventBus } from '../src/bus/session-event-bus.js';
 import type { RateLimits } from '../src/guardrails/rate-limits.js';
+import { createChatModel } from '../src/ai/create-chat-model.js';
 import { createLocalChatModel } from '../src/ai/providers/local-chat-model.js';
 import { buildServer, type BuiltServer } from '../src/build-server.js';
 import { loadConfig, type AppConfig } from '../src/config.js';
@@ -74,6 +75,8 @@ export async function startTestServer(options: {
   driver?: 'pglite' | 'postgres';
   database?: TestDatabase;
   model?: ChatModel;
+  /** Build the model from the configuration (env), as main.ts does, instead of the local one. */
+  modelFromConfig?: boolean;
   /** What indexes chunks written through the admin API (default: built from the config). */
   kbIndexer?: KbChunkIndexer;
   env?: Record<string, string>;
@@ -109,7 +112,8 @@ export async function startTestServer(options: {
   const built = await buildServer({
     config,
     db: database.db,
-    model: options.model ?? createLocalChatModel(),
+    // The model main.ts would build from this configuration, when asked; the offline local one otherwise.
+    model: options.model ?? (options.modelFromConfig ? createChatModel(config.ai) : createLocalChatModel()),
     logger: options.logLines
       ? createLogger('debug', { write: (line: string) => void options.logLines?.push(line) }, { secrets: secretsFromConfig(config) })
       : createLogger(config.logLevel, undefined, { secrets: secretsFromConfig(config) }),
