@@ -161,7 +161,13 @@ export const escalationModeSchema = z.enum(['live_agent', 'ticket']);
 
 export const serverEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ack'), clientMessageId: z.string(), messageId: z.string() }),
-  z.object({ type: z.literal('message_delta'), messageId: z.string(), delta: z.string() }),
+  z.object({
+    type: z.literal('message_delta'),
+    messageId: z.string(),
+    delta: z.string(),
+    /** Extension: the customer message this reply answers (a reply taken over after a crash streams again under a new id). */
+    replyToMessageId: z.string().optional(),
+  }),
   z.object({ type: z.literal('message'), message: messageSchema }),
   z.object({ type: z.literal('escalated'), ticketId: z.string(), mode: escalationModeSchema }),
   z.object({ type: z.literal('agent_joined'), agentName: z.string() }),
@@ -184,7 +190,12 @@ export const serverEventSchema = z.discriminatedUnion('type', [
     ticketId: z.string().nullable(),
   }),
   /** Extension: the assistant started working on a reply (typing indicator). */
-  z.object({ type: z.literal('typing'), role: messageRoleSchema }),
+  z.object({
+    type: z.literal('typing'),
+    role: messageRoleSchema,
+    /** Extension: the customer message whose reply is being written (also sent on `resume` for every reply still on its way). */
+    replyToMessageId: z.string().optional(),
+  }),
   /** Extension: an action waits for the customer's confirm_action or cancel_action. */
   z.object({ type: z.literal('action_proposed'), action: proposedActionSchema }),
   /** Extension: how a proposed action ended. */

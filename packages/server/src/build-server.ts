@@ -9,6 +9,7 @@ import { ChatTurns } from './conversation/chat-turns.js';
 import { CustomerTokenVerifier } from './conversation/customer-token.js';
 import { MessageStore } from './conversation/message-store.js';
 import { SessionService } from './conversation/session-service.js';
+import { ReplyWorker } from './conversation/reply-worker.js';
 import { SessionStore } from './conversation/session-store.js';
 import { EscalationService } from './escalation/escalation-service.js';
 import { registerAdminRoutes } from './http/admin-routes.js';
@@ -61,6 +62,8 @@ export interface BuiltServer {
   /** The secret that signs/verifies host customer tokens (generated when HOST_JWT_SECRET is unset in demo mode). */
   customerTokens: CustomerTokenVerifier;
   turns: ChatTurns;
+  /** Answers pending messages; its lease owner name identifies this server in support_reply_leases. */
+  worker: ReplyWorker;
   jobs: JobQueue;
   /**
    * Graceful stop: no new connections, every socket closed with 1012 (reconnect elsewhere), and
@@ -75,6 +78,13 @@ const DEGRADED_REPLY_MESSAGES = {
   host_profile: 'customer profile unavailable; answering without it',
   knowledge_base: 'knowledge-base search for the prompt failed; answering without passages',
   usage_log: 'a model call could not be recorded in support_ai_interactions; the reply goes on',
+} as const;
+
+/** What the log says when answering could not go on; the message stays pending and a later sweep answers it. */
+const REPLY_WORKER_MESSAGES = {
+  answer: 'answering a message failed; it stays pending and is retried',
+  sweep: 'looking for messages nobody is answering failed; retrying',
+  gave_up: 'a message was started too often without a reply; it got the apology',
 } as const;
 
 /** Request bodies larger than this are refused before parsing. */
@@ -165,16 +175,27 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     requestTimeoutMs: config.ai.requestTimeoutMs,
     reportError: (stage, error) => logger.warn({ err: error, stage, provider: model.provider }, DEGRADED_REPLY_MESSAGES[stage]),
   });
-  const turns = new ChatTurns({
+  const worker = new ReplyWorker({
+    db,
     sessions,
     messages,
     escalation,
     assistant,
     bus,
+    jobs,
+    leaseMs: config.replyLeaseMs,
+    escalateAfterFailedReplies: config.ai.escalateAfterFailedReplies,
+    onError: (error, context) => logger.warn({ err: error, ...context }, REPLY_WORKER_MESSAGES[context.stage]),
+  });
+  const turns = new ChatTurns({
+    db,
+    sessions,
+    messages,
+    escalation,
+    worker,
     maxMessageChars: config.maxMessageChars,
     rateLimits,
     messagesPerMinute: config.rateLimits.messagesPerMinute,
-    escalateAfterFailedReplies: config.ai.escalateAfterFailedReplies,
   });
 
   // Widened to the base logger type so that route modules take a plain FastifyInstance.
@@ -232,20 +253,27 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   });
 
   app.addHook('onClose', async () => {
+    worker.stopSweeping();
     // Finish (or hand back to Redis) the jobs this node started before the process goes.
     if (!parts.jobs) await jobs.close();
   });
+  // After a crash: what the dead process (embedded) or a dead node (server mode) left unanswered.
+  await worker.start({ releaseStaleLeases: db.driver === 'pglite' });
   return {
     app,
     customerTokens,
     turns,
+    worker,
     jobs,
     async shutdown(graceMs) {
       // Stop listening and close the sockets (preClose above), then give running replies their time.
+      const running = worker.running;
+      const stopping = worker.stop(graceMs);
       await app.close();
-      const running = turns.runningReplies;
-      const finished = await turns.whenIdle(graceMs);
-      if (running > 0) logger.info({ running, finished }, finished ? 'running replies finished before shutdown' : 'shutdown grace ran out with replies still running');
+      const { finished } = await stopping;
+      if (running > 0) {
+        logger.info({ running, finished }, finished ? 'running replies finished before shutdown' : 'shutdown grace ran out; the sessions still being answered are left to the other nodes');
+      }
       return { finished };
     },
   };

@@ -114,6 +114,10 @@ const envSchema = z.object({
   WS_MAX_CONNECTIONS_PER_IP: positiveInt(50, 100_000),
   // On SIGTERM: how long replies still running may take to finish before the process exits.
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
+  // How long a node's claim on answering a session lasts unless renewed: a dead node's replies are taken over this soon.
+  REPLY_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(15_000),
+  // Prefix of every Redis key and channel (pub/sub, rate limits, jobs): deployments that share a Redis keep apart.
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - and _ (up to 40)').default('support'),
   TRUST_PROXY: trustProxyFromEnv,
   HOST_ADAPTER: z.enum(['demo', 'http']).default('demo'),
   HOST_API_BASE_URL: optionalNonEmpty.pipe(z.url().optional()),
@@ -173,6 +177,10 @@ export interface AppConfig {
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Prefix of the service's Redis keys and channels. */
+  redisKeyPrefix: string;
+  /** Lease on answering a session, renewed while a reply is written (see ReplyWorker). */
+  replyLeaseMs: number;
   /** Undefined means "generate one at start" (only allowed with DEMO_ENABLED). */
   hostJwtSecret: string | undefined;
   /** Bearer key of the admin REST API; undefined turns the admin API off. */
@@ -370,6 +378,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: env.DATA_DIR,
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
+    replyLeaseMs: env.REPLY_LEASE_MS,
     hostJwtSecret: env.HOST_JWT_SECRET,
     adminApiKey: env.ADMIN_API_KEY,
     sessionTokenTtlSeconds: env.SESSION_TOKEN_TTL_SECONDS,

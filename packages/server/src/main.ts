@@ -44,11 +44,12 @@ async function main(): Promise<void> {
   const connections = config.redisUrl ? openRedisConnections(config.redisUrl, logger) : undefined;
   await connections?.ready();
   const redis = connections?.commands;
-  const rateLimits = redis ? createRedisRateLimits(redis, (error) => logger.error({ err: error }, 'rate limiter store failed; allowing')) : undefined;
+  const prefix = config.redisKeyPrefix;
+  const rateLimits = redis ? createRedisRateLimits(redis, (error) => logger.error({ err: error }, 'rate limiter store failed; allowing'), `${prefix}:rl`) : undefined;
   // Publishing fails fast while Redis is away; the connection's own warning says so once, so failures log at debug.
-  const bus = connections ? new RedisSessionEventBus(connections.commands, connections.subscriber, { onError: (error) => logger.debug({ err: error }, 'session event not published') }) : undefined;
+  const bus = connections ? new RedisSessionEventBus(connections.commands, connections.subscriber, { prefix: `${prefix}:session:`, onError: (error) => logger.debug({ err: error }, 'session event not published') }) : undefined;
   const jobs = config.redisUrl
-    ? new BullMqJobQueue({ connection: redisOptionsFromUrl(config.redisUrl), onFailure: (job, error) => logger.error({ err: error, job }, 'background job failed for good') })
+    ? new BullMqJobQueue({ connection: redisOptionsFromUrl(config.redisUrl), prefix, onFailure: (job, error) => logger.error({ err: error, job }, 'background job failed for good') })
     : undefined;
 
   const model = createChatModel(config.ai);

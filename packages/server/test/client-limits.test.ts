@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessSessionEventBus, isControlEvent, type SessionEventBus } from '../src/bus/session-event-bus.js';
 import { MAX_QUEUED_FRAMES } from '../src/ws/chat-connection.js';
-import type { Database } from '../src/storage/database.js';
+import type { Database, Queryable } from '../src/storage/database.js';
 import { DatabaseQueryError } from '../src/storage/database-error.js';
 import { CLOSE_TOKEN_REPLACED, CLOSE_TOO_MANY_REQUESTS, CLOSE_TRY_AGAIN_LATER } from '../src/ws/chat-socket.js';
 import { connectionBudgets } from '../src/ws/frame-budgets.js';
@@ -303,12 +303,15 @@ describe('a database that fails while a socket connects', () => {
   beforeAll(async () => {
     database = await createTestDatabase('pglite');
     // While `failing` matches, those queries fail as the driver reports a lost connection (a database outage).
+    // Inside transactions too: a message and the record that it awaits a reply are stored in one.
+    const failingWhenAsked = (queryable: Queryable): Queryable['query'] => (sql, params) =>
+      failing && failing.test(sql)
+        ? Promise.reject(new DatabaseQueryError(new Error('Connection terminated unexpectedly'), sql, params ?? []))
+        : queryable.query(sql, params);
     const db: Database = {
       ...database.db,
-      query: (sql, params) =>
-        failing && failing.test(sql)
-          ? Promise.reject(new DatabaseQueryError(new Error('Connection terminated unexpectedly'), sql, params ?? []))
-          : database.db.query(sql, params),
+      query: failingWhenAsked(database.db),
+      transaction: (work) => database.db.transaction((tx) => work({ query: failingWhenAsked(tx) })),
     } as Database;
     server = await startTestServer({ database: { db, drop: database.drop } });
   });

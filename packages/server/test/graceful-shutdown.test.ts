@@ -68,8 +68,15 @@ describe.each(testDrivers)('graceful shutdown on %s', (driver) => {
     const client = await ChatTestClient.connect(node.url, session.token);
     await client.waitFor('session_state');
     client.send({ type: 'send_message', clientMessageId: 'too-slow', text: 'Tell me something slowly' });
-    await client.waitFor('ack');
+    const ack = await client.waitFor('ack');
+    // The reply is being written (the model was asked) when the node is told to stop.
+    await client.waitFor('typing');
     expect(await node.shutdown(300)).toEqual({ finished: false });
     expect(await client.waitForClose()).toBe(CLOSE_SERVICE_RESTART);
+    // What the node could not finish is left to the others at once: pending, and no lease holds it.
+    const pending = await database.db.query('SELECT 1 FROM support_pending_replies WHERE message_id = $1', [ack.messageId]);
+    expect(pending.rows).toHaveLength(1);
+    const leases = await database.db.query('SELECT owner FROM support_reply_leases WHERE owner = $1', [node.worker.owner]);
+    expect(leases.rows).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { askAsNewGuest } from './chat-client.js';
+import { eventually } from './eventually.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './fake-openai-server.js';
 import { startTestServer, testDrivers, type RunningTestServer } from './test-server.js';
 
@@ -29,15 +30,6 @@ async function readiness(server: RunningTestServer) {
 
 function parsedLines(lines: string[]) {
   return lines.map((line) => logLineSchema.parse(JSON.parse(line)));
-}
-
-/** Polls until `condition` holds; the bound only says "it did not hang". */
-async function eventually(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const started = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - started > 30_000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 const ask = (server: RunningTestServer, text: string) => askAsNewGuest(server.url, text);

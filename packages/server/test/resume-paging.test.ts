@@ -21,8 +21,8 @@ describe('resume paging', () => {
        SELECT 'msg_page_' || lpad(g::text, 4, '0'), $1, 'user', 'message ' || g FROM generate_series(1, $2::int) AS g`,
       [sessionId, total],
     );
-    // Only the transcript is used by resume; the rest of ChatTurns' parts never run here.
-    turns = new ChatTurns({ sessions, messages: new MessageStore(database.db) } as unknown as ConstructorParameters<typeof ChatTurns>[0]);
+    // Only the transcript (and what awaits a reply) is used by resume; the rest of ChatTurns' parts never run here.
+    turns = new ChatTurns({ db: database.db, sessions, messages: new MessageStore(database.db) } as unknown as ConstructorParameters<typeof ChatTurns>[0]);
   });
   afterAll(async () => {
     await database?.drop();

@@ -20,11 +20,13 @@ export class BullMqJobQueue implements JobQueue {
       connection: ConnectionOptions;
       /** Queue name; tests use their own so that runs do not see each other's jobs. */
       queueName?: string;
+      /** Redis key prefix (REDIS_KEY_PREFIX); BullMQ's own default otherwise. */
+      prefix?: string;
       policy?: RetryPolicy;
       onFailure?: (name: string, error: unknown) => void;
     },
   ) {
-    this.queue = new Queue(options.queueName ?? 'support-jobs', { connection: options.connection });
+    this.queue = new Queue(options.queueName ?? 'support-jobs', { connection: options.connection, ...(options.prefix ? { prefix: options.prefix } : {}) });
   }
 
   register(name: string, handler: JobHandler): void {
@@ -41,7 +43,8 @@ export class BullMqJobQueue implements JobQueue {
         const envelope = jobEnvelope.parse(job.data);
         await handler(envelope.payload, { attempt: job.attemptsMade + 1, idempotencyKey: envelope.idempotencyKey });
       },
-      { connection: this.options.connection, concurrency: 4 },
+      // Jobs mostly wait on others (a model streaming a taken-over reply, a mail relay): many run at once.
+      { connection: this.options.connection, concurrency: 16, ...(this.options.prefix ? { prefix: this.options.prefix } : {}) },
     );
     worker.on('failed', (job, error) => {
       const attempts = job?.opts.attempts ?? 1;

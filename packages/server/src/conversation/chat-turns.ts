@@ -1,13 +1,12 @@
-import type { Message, ServerEvent } from '@support/protocol';
-import type { AssistantReplies } from '../ai/assistant-replies.js';
-import type { SessionEventBus } from '../bus/session-event-bus.js';
+import type { ServerEvent } from '@support/protocol';
 import { AppError } from '../errors/app-error.js';
 import type { EscalationService } from '../escalation/escalation-service.js';
-import { detectEscalationTrigger } from '../escalation/triggers.js';
 import type { RateLimits } from '../guardrails/rate-limits.js';
-import { newMessageId } from './ids.js';
+import type { Database } from '../storage/database.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
-import type { MessageStore } from './message-store.js';
+import { MessageStore } from './message-store.js';
+import { PendingReplies } from './pending-replies.js';
+import type { ReplyWorker } from './reply-worker.js';
 import type { ChatSession, SessionStore } from './session-store.js';
 
 /** Messages per page of a resume replay. */
@@ -17,47 +16,44 @@ export const RESUME_PAGE_SIZE = 50;
 export type ReplyToSender = (event: ServerEvent) => void;
 
 /**
- * What happens to each customer event, whatever edge it arrived on. Routing
- * is here: after escalation customer messages go to humans, an explicit
- * request for a person escalates before any model runs, everything else gets
- * an AI reply. Replies reach the session's connections through the bus.
+ * What happens to each customer event, whatever edge it arrived on. A
+ * message in a conversation the AI owns is stored together with the record
+ * that it awaits a reply (support_pending_replies), acknowledged, and handed
+ * to the ReplyWorker, which routes it (a request for a person escalates before
+ * any model runs) and answers it, on this node or, if this one dies, another.
+ * After escalation customer messages go to humans. Replies reach the
+ * session's connections through the bus.
  */
 export class ChatTurns {
   /** Message intake, per session: quick, and in arrival order. */
   private readonly intake = new KeyedSerialQueue();
-  /** AI replies, per session: one at a time, each seeing the one before it. */
-  private readonly queue = new KeyedSerialQueue();
-  /** User message ids whose reply this node is producing right now. */
-  private readonly inFlight = new Set<string>();
-  /** Resolved when the last running reply ends (graceful shutdown waits on it). */
-  private idleWaiters: Array<() => void> = [];
+  private readonly pending: PendingReplies;
 
   constructor(
     private readonly deps: {
+      db: Database;
       sessions: SessionStore;
       messages: MessageStore;
       escalation: EscalationService;
-      assistant: AssistantReplies;
-      bus: SessionEventBus;
+      worker: ReplyWorker;
       maxMessageChars: number;
       rateLimits: RateLimits;
       messagesPerMinute: number;
-      /** Consecutive failed replies that hand the conversation over; 0 never. */
-      escalateAfterFailedReplies: number;
     },
-  ) {}
+  ) {
+    this.pending = new PendingReplies(deps.db);
+  }
 
   /**
    * Stores, acks and routes a message; resolves once that is done, with the
-   * reply (if any) still running. Intake runs one message at a time per
-   * session, so replies are queued in the order messages were accepted.
+   * reply (if any) still being written. Intake runs one message at a time per
+   * session, so replies follow the order messages were accepted in.
    */
-  acceptMessage(sessionId: string, event: { clientMessageId: string; text: string }, toSender: ReplyToSender): Promise<{ reply: Promise<void> }> {
+  acceptMessage(sessionId: string, event: { clientMessageId: string; text: string }, toSender: ReplyToSender): Promise<void> {
     return this.intake.run(sessionId, () => this.accept(sessionId, event, toSender));
   }
 
-  private async accept(sessionId: string, event: { clientMessageId: string; text: string }, toSender: ReplyToSender): Promise<{ reply: Promise<void> }> {
-    const none = { reply: Promise.resolve() };
+  private async accept(sessionId: string, event: { clientMessageId: string; text: string }, toSender: ReplyToSender): Promise<void> {
     const text = event.text.trim();
     if (text === '') throw new AppError('invalid_message', 'The message text is empty.');
     if (text.length > this.deps.maxMessageChars) {
@@ -70,102 +66,27 @@ export class ChatTurns {
       throw new AppError('rate_limited', `Too many messages; please wait ${Math.ceil(verdict.retryAfterMs / 1000)} s.`, { status: 429, retryable: true });
     }
 
-    const { message, created } = await this.deps.messages.insertUserMessage(session.id, event.clientMessageId, text);
+    // The message and the record that it awaits a reply commit together: once acknowledged, it is answered
+    // even if this node dies. A human owns an escalated conversation, so nothing awaits the AI there.
+    const { message, created } = await this.deps.db.transaction(async (tx) => {
+      const stored = await new MessageStore(tx).insertUserMessage(session.id, event.clientMessageId, text);
+      if (stored.created && session.status === 'ai') await PendingReplies.record(tx, session.id, stored.message.id);
+      return stored;
+    });
     toSender({ type: 'ack', clientMessageId: event.clientMessageId, messageId: message.id });
 
     if (!created) {
-      // A retry: answer it once. Replay the stored reply, or let the running one finish.
+      // A retry: answer it once. Replay the stored reply, or say that it is still being written.
       const existingReply = await this.deps.messages.findReplyTo(message.id);
       if (existingReply) {
         toSender({ type: 'message', message: existingReply });
-        return none;
+        return;
       }
-      if (this.inFlight.has(message.id) || session.status !== 'ai') return none;
+      if (!(await this.pending.isPending(message.id))) return;
+      toSender({ type: 'typing', role: 'assistant', replyToMessageId: message.id });
     }
-
-    if (session.status === 'escalated') return none; // A human owns the conversation now.
-
-    if (detectEscalationTrigger(text)) {
-      const outcome = await this.deps.escalation.escalate(session, { source: 'explicit_request', reason: text, replyToId: message.id });
-      if (!outcome.announced) toSender({ type: 'escalated', ticketId: outcome.ticketId, mode: outcome.mode });
-      return none;
-    }
-    const reply = this.answerWithAi(session, message);
-    // Awaited by sendMessage once intake lets go; this keeps an early failure from counting as unhandled.
-    reply.catch(() => {});
-    return { reply };
-  }
-
-  private answerWithAi(session: ChatSession, question: Message): Promise<void> {
-    this.inFlight.add(question.id);
-    return this.queue
-      .run(session.id, async () => {
-        const history = await this.deps.messages.list(session.id);
-        const upToQuestion = history.slice(0, history.findIndex((message) => message.id === question.id) + 1);
-        const replyId = newMessageId();
-        this.deps.bus.publish(session.id, { type: 'typing', role: 'assistant' });
-        const reply = await this.deps.assistant.reply({
-          sessionId: session.id,
-          identity: session.identity,
-          locale: session.locale,
-          history: upToQuestion.length > 0 ? upToQuestion : [question],
-          replyMessageId: replyId,
-          onTextDelta: (delta) => this.deps.bus.publish(session.id, { type: 'message_delta', messageId: replyId, delta }),
-        });
-        const stored = await this.deps.messages.insertReply(session.id, {
-          id: replyId,
-          role: 'assistant',
-          text: reply.text,
-          citations: reply.citations,
-          replyToId: question.id,
-          outcome: reply.outcome,
-        });
-        // Null: another node answered this message first; its reply already went out.
-        if (!stored) return;
-        this.deps.bus.publish(session.id, { type: 'message', message: stored });
-        if (reply.outcome !== 'answered') await this.escalateIfStuck(session);
-      })
-      .finally(() => {
-        this.inFlight.delete(question.id);
-        if (this.inFlight.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
-      });
-  }
-
-  /** Replies this node is producing right now. */
-  get runningReplies(): number {
-    return this.inFlight.size;
-  }
-
-  /**
-   * Resolves true once no reply is running on this node, or false after
-   * `timeoutMs` (graceful shutdown: running replies finish and are stored,
-   * for the customer to get on whichever node they reconnect to).
-   */
-  whenIdle(timeoutMs: number): Promise<boolean> {
-    if (this.inFlight.size === 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      this.idleWaiters.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
-  }
-
-  /**
-   * The repeated-failure trigger: after this many "don't know" or failed
-   * replies in a row the assistant is not helping, and a person takes over.
-   */
-  private async escalateIfStuck(session: ChatSession): Promise<void> {
-    const limit = this.deps.escalateAfterFailedReplies;
-    if (limit <= 0) return;
-    const failures = await this.deps.messages.consecutiveAssistantOutcomes(session.id, ['dont_know', 'fallback'], limit);
-    if (failures < limit) return;
-    await this.deps.escalation.escalate(session, {
-      source: 'repeated_failure',
-      reason: `The assistant could not help ${failures} times in a row.`,
-      subject: 'The assistant could not answer',
-    });
+    // Also for a retry: if the node that was answering died, this node may take the session over now.
+    if (session.status === 'ai') void this.deps.worker.kick(session.id);
   }
 
   /**
@@ -201,10 +122,13 @@ export class ChatTurns {
     for (;;) {
       const page = await this.deps.messages.list(sessionId, { ...(cursor ? { afterMessageId: cursor } : {}), limit: RESUME_PAGE_SIZE });
       for (const message of page) toSender({ type: 'message', message });
-      if (page.length < RESUME_PAGE_SIZE) return;
+      if (page.length < RESUME_PAGE_SIZE) break;
       cursor = page[page.length - 1]?.id;
       if (!(await drained())) return;
     }
+    // Then what is still on its way: each acknowledged message whose reply is being written (or will be, by
+    // whichever node takes it over) is named, so the client knows to wait rather than resend.
+    for (const messageId of await this.pending.awaiting(sessionId)) toSender({ type: 'typing', role: 'assistant', replyToMessageId: messageId });
   }
 
   async state(sessionId: string): Promise<ServerEvent> {

@@ -259,9 +259,8 @@ export class ChatConnection {
       const toSender = (reply: ServerEvent) => this.send(reply);
       switch (event.type) {
         case 'send_message': {
-          const accepted = await deps.turns.acceptMessage(sessionId, event, toSender);
-          // The reply streams on while the next frames are taken.
-          void accepted.reply.catch((error: unknown) => this.reportFailure(error, sessionId, event.clientMessageId));
+          // Resolves once stored and acknowledged; the reply streams on while the next frames are taken.
+          await deps.turns.acceptMessage(sessionId, event, toSender);
           break;
         }
         case 'escalate':

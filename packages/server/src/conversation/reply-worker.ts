@@ -1,0 +1,290 @@
+import { randomBytes } from 'node:crypto';
+import type { Message } from '@support/protocol';
+import { z } from 'zod';
+import { PROVIDER_FAILURE_TEXT, type AssistantReplies, type Reply } from '../ai/assistant-replies.js';
+import type { JobQueue } from '../bus/job-queue.js';
+import type { SessionEventBus } from '../bus/session-event-bus.js';
+import type { EscalationService } from '../escalation/escalation-service.js';
+import { detectEscalationTrigger } from '../escalation/triggers.js';
+import type { Database } from '../storage/database.js';
+import { historyForReply } from './history-for-reply.js';
+import { newMessageId } from './ids.js';
+import { MessageStore } from './message-store.js';
+import { PendingReplies, type PendingReply } from './pending-replies.js';
+import type { ChatSession, SessionStore } from './session-store.js';
+
+/** The background job that answers a session whose messages nobody is answering (its node died). */
+export const ANSWER_PENDING_REPLIES = 'answer_pending_replies';
+/** Starts on one message after which it gets the apology instead: a message that kills its node must not kill them all. */
+export const MAX_REPLY_ATTEMPTS = 3;
+/** Orphaned sessions handed out per sweep. */
+const SWEEP_BATCH = 100;
+
+const answerJobPayload = z.object({ sessionId: z.string().min(1) });
+
+export interface ReplyWorkerDeps {
+  db: Database;
+  sessions: SessionStore;
+  messages: MessageStore;
+  escalation: EscalationService;
+  assistant: AssistantReplies;
+  bus: SessionEventBus;
+  jobs: JobQueue;
+  /** How long a session's lease lasts unless renewed: how soon a dead node's replies are taken over. */
+  leaseMs: number;
+  /** Consecutive failed replies that hand the conversation over; 0 never. */
+  escalateAfterFailedReplies: number;
+  /** Something failed that the next sweep retries (the database went away mid-reply, say). */
+  onError: (error: unknown, context: { sessionId?: string; stage: 'answer' | 'sweep' | 'gave_up' }) => void;
+}
+
+interface HeldLease {
+  /** Set once a renewal found the lease taken by another node: this node stops after the running reply. */
+  lost: boolean;
+  stop(): void;
+}
+
+/**
+ * Durable turns: answers the messages recorded in support_pending_replies.
+ * The node that accepted a message starts on it at once (`kick`); if that
+ * node dies, its lease on the session runs out and every node's sweep hands
+ * the session to the job queue (BullMQ across nodes in server mode, in process
+ * in embedded mode), where any node picks it up. One lease holder per session
+ * answers its messages in transcript order; a reply and the end of its
+ * pending row are one transaction, and the store keeps one reply per message,
+ * so a slow node that lost its lease cannot store a second answer. A session
+ * that a human owns is never answered, also after a recovery.
+ */
+export class ReplyWorker {
+  /** This worker's name in support_reply_leases: unique per process (and per server in tests). */
+  readonly owner = `node_${randomBytes(8).toString('hex')}`;
+  private readonly pending: PendingReplies;
+  private readonly driving = new Map<string, Promise<void>>();
+  /** Sessions kicked while their drive ran: look again once it ends. */
+  private readonly rerun = new Set<string>();
+  private readonly held = new Set<string>();
+  private idleWaiters: Array<() => void> = [];
+  private sweeper: NodeJS.Timeout | undefined;
+  private sweeping = false;
+  /** The last sweep failed: the next failures of the same outage are not reported again. */
+  private sweepFailing = false;
+  private stopping = false;
+
+  constructor(private readonly deps: ReplyWorkerDeps) {
+    this.pending = new PendingReplies(deps.db);
+    deps.jobs.register(ANSWER_PENDING_REPLIES, async (raw) => {
+      await this.kick(answerJobPayload.parse(raw).sessionId);
+    });
+  }
+
+  /** Renewals per lease period: a lease survives two missed renewals. */
+  private get renewEveryMs(): number {
+    return Math.max(100, Math.floor(this.deps.leaseMs / 3));
+  }
+
+  /**
+   * Starts sweeping for orphaned sessions, the first sweep at once.
+   * `releaseStaleLeases`: embedded mode, where the data directory is this
+   * process's alone, so leases found in it belong to a process that died.
+   */
+  async start(options: { releaseStaleLeases: boolean }): Promise<void> {
+    if (options.releaseStaleLeases) await this.pending.releaseAll().catch((error: unknown) => this.deps.onError(error, { stage: 'sweep' }));
+    void this.sweep();
+    this.sweeper = setInterval(() => void this.sweep(), this.renewEveryMs);
+    this.sweeper.unref();
+  }
+
+  /**
+   * Answers what waits in the session, unless another live node is on it
+   * (that node looks again before it lets go). Resolves when this node is
+   * done with the session for now; never rejects: what failed stays pending
+   * for the next sweep.
+   */
+  kick(sessionId: string): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    const running = this.driving.get(sessionId);
+    if (running) {
+      this.rerun.add(sessionId);
+      return running;
+    }
+    const drive = this.drive(sessionId).finally(() => {
+      this.driving.delete(sessionId);
+      if (this.rerun.delete(sessionId)) void this.kick(sessionId);
+      if (this.driving.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    });
+    this.driving.set(sessionId, drive);
+    return drive;
+  }
+
+  /** Sessions this node is answering right now. */
+  get running(): number {
+    return this.driving.size;
+  }
+
+  /** True once nothing runs here, false after `timeoutMs`. */
+  whenIdle(timeoutMs: number): Promise<boolean> {
+    if (this.driving.size === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  /** No more sweeps (the server is closing); running replies go on. */
+  stopSweeping(): void {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
+  /**
+   * Graceful stop: nothing new starts, running replies get `graceMs` to finish
+   * and be stored, and the leases still held then are released, so another
+   * node takes those sessions over at its next sweep instead of when the
+   * leases run out.
+   */
+  async stop(graceMs: number): Promise<{ finished: boolean }> {
+    this.stopping = true;
+    this.stopSweeping();
+    const finished = await this.whenIdle(graceMs);
+    await Promise.allSettled([...this.held].map((sessionId) => this.pending.release(sessionId, this.owner)));
+    return { finished };
+  }
+
+  private async drive(sessionId: string): Promise<void> {
+    try {
+      // Normally one pass; another only when a message arrived while the lease was being let go.
+      for (let pass = 0; pass < 10; pass += 1) {
+        if (!(await this.pending.claim(sessionId, this.owner, this.deps.leaseMs))) return;
+        this.held.add(sessionId);
+        const lease = this.keepLease(sessionId);
+        try {
+          for (;;) {
+            if (this.stopping || lease.lost) break;
+            const next = await this.pending.next(sessionId);
+            if (!next) break;
+            await this.answer(next);
+          }
+        } finally {
+          lease.stop();
+          this.held.delete(sessionId);
+          if (!lease.lost) await this.pending.release(sessionId, this.owner);
+        }
+        if (lease.lost || this.stopping) return;
+        // Let go, then look again: a message accepted on another node while this one held the lease was left to it.
+        if (!(await this.pending.next(sessionId))) return;
+      }
+    } catch (error) {
+      // Typically the database went away: the message stays pending and a later sweep answers it.
+      this.deps.onError(error, { sessionId, stage: 'answer' });
+    }
+  }
+
+  private keepLease(sessionId: string): HeldLease {
+    const lease: HeldLease = { lost: false, stop: () => clearInterval(timer) };
+    const timer = setInterval(() => {
+      this.pending.renew(sessionId, this.owner, this.deps.leaseMs).then(
+        (kept) => {
+          if (!kept) lease.lost = true;
+        },
+        // A failed renewal is not a lost lease: it may still be ours when the database answers again.
+        () => {},
+      );
+    }, this.renewEveryMs);
+    timer.unref();
+    return lease;
+  }
+
+  /** One pending message: routed (a human owns it, it asks for one, or the AI answers) and completed. */
+  private async answer(pendingReply: PendingReply): Promise<void> {
+    const { messages, sessions } = this.deps;
+    const [session, question] = await Promise.all([sessions.findById(pendingReply.sessionId), messages.get(pendingReply.sessionId, pendingReply.messageId)]);
+    // A human owns the conversation (or it is closed): the AI stays out of it, after a recovery too.
+    if (!session || !question || session.status !== 'ai' || (await messages.findReplyTo(question.id))) {
+      await this.pending.complete(pendingReply.messageId);
+      return;
+    }
+    const attempt = await this.pending.startAttempt(question.id);
+    if (attempt > MAX_REPLY_ATTEMPTS) {
+      this.deps.onError(new Error(`gave up on message ${question.id} after ${MAX_REPLY_ATTEMPTS} starts that never finished`), { sessionId: session.id, stage: 'gave_up' });
+      await this.storeReply(session, question, newMessageId(), { text: PROVIDER_FAILURE_TEXT, citations: [], outcome: 'fallback' });
+      return;
+    }
+    if (detectEscalationTrigger(question.text)) {
+      // An explicit request for a person: no model runs; the handoff notice is this message's reply.
+      await this.deps.escalation.escalate(session, { source: 'explicit_request', reason: question.text, replyToId: question.id });
+      await this.pending.complete(question.id);
+      return;
+    }
+    const replyId = newMessageId();
+    const { bus } = this.deps;
+    bus.publish(session.id, { type: 'typing', role: 'assistant', replyToMessageId: question.id });
+    const reply = await this.deps.assistant.reply({
+      sessionId: session.id,
+      identity: session.identity,
+      locale: session.locale,
+      history: historyForReply(await messages.list(session.id), question),
+      replyMessageId: replyId,
+      onTextDelta: (delta) => bus.publish(session.id, { type: 'message_delta', messageId: replyId, delta, replyToMessageId: question.id }),
+    });
+    await this.storeReply(session, question, replyId, reply);
+  }
+
+  private async storeReply(session: ChatSession, question: Message, replyId: string, reply: Reply): Promise<void> {
+    const stored = await this.deps.db.transaction(async (tx) => {
+      const message = await new MessageStore(tx).insertReply(session.id, {
+        id: replyId,
+        role: 'assistant',
+        text: reply.text,
+        citations: reply.citations,
+        replyToId: question.id,
+        outcome: reply.outcome,
+      });
+      await PendingReplies.complete(tx, question.id);
+      return message;
+    });
+    // Null: another node (one that lost its lease while writing) stored its answer first; that one went out.
+    if (!stored) return;
+    this.deps.bus.publish(session.id, { type: 'message', message: stored });
+    if (reply.outcome !== 'answered') await this.escalateIfStuck(session);
+  }
+
+  /**
+   * The repeated-failure trigger: after this many "don't know" or failed
+   * replies in a row the assistant is not helping, and a person takes over.
+   */
+  private async escalateIfStuck(session: ChatSession): Promise<void> {
+    const limit = this.deps.escalateAfterFailedReplies;
+    if (limit <= 0) return;
+    const failures = await this.deps.messages.consecutiveAssistantOutcomes(session.id, ['dont_know', 'fallback'], limit);
+    if (failures < limit) return;
+    await this.deps.escalation.escalate(session, {
+      source: 'repeated_failure',
+      reason: `The assistant could not help ${failures} times in a row.`,
+      subject: 'The assistant could not answer',
+    });
+  }
+
+  /** Hands every session nobody is answering to the job queue; any node's worker takes it. */
+  private async sweep(): Promise<void> {
+    if (this.sweeping || this.stopping) return;
+    this.sweeping = true;
+    try {
+      // A message is the accepting node's to start for a moment; after that an unleased one is orphaned.
+      const orphaned = await this.pending.orphanedSessions(Math.min(2000, this.deps.leaseMs), SWEEP_BATCH);
+      // One job per session per sweep period, however many nodes sweep.
+      const period = Math.floor(Date.now() / this.renewEveryMs);
+      for (const sessionId of orphaned) {
+        await this.deps.jobs.enqueue(ANSWER_PENDING_REPLIES, { sessionId }, { idempotencyKey: `${sessionId}:${period}` });
+      }
+      this.sweepFailing = false;
+    } catch (error) {
+      if (!this.sweepFailing) this.deps.onError(error, { stage: 'sweep' });
+      this.sweepFailing = true;
+    } finally {
+      this.sweeping = false;
+    }
+  }
+}
