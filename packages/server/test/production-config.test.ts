@@ -1,23 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CLOSE_SERVICE_RESTART } from '../src/ws/chat-socket.js';
 import { ChatTestClient } from './chat-client.js';
+import { logLine, START_TIMEOUT_MS, startService, stopService } from './support/service-process.js';
 
 /**
  * `npm start` (node --import tsx packages/server/src/main.ts) as a deploy runs
  * it: production refuses the demo before it opens a database, and the demo
  * listens on loopback unless HOST says otherwise.
  */
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const SECRET = 'production-test-host-secret-0123456789';
-/** A start opens PGlite, migrates, embeds the knowledge base and trains the local model: seconds, more on a busy machine. */
-const START_TIMEOUT_MS = 120_000;
 
 let workDir: string;
 beforeAll(() => {
@@ -28,48 +22,8 @@ afterAll(() => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-interface Started {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-/** main.ts with exactly these variables (no inherited DATABASE_URL, REDIS_URL, …). */
-function startMain(env: Record<string, string>): Started {
-  const child = spawn(process.execPath, ['--import', TSX, MAIN], {
-    cwd: workDir,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? workDir, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
-}
-
-/** The first JSON log line whose msg matches, once the process has written it. */
-async function logLine(started: Started, msg: RegExp, timeoutMs = 90_000): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const line of started.stdout().split('\n')) {
-      if (!line.startsWith('{')) continue;
-      const entry = JSON.parse(line) as Record<string, unknown>;
-      if (typeof entry.msg === 'string' && msg.test(entry.msg)) return entry;
-    }
-    if (started.child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`no log line ${msg} (exit ${started.child.exitCode}):\n${started.stdout()}\n${started.stderr()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function stop(started: Started): Promise<number | null> {
-  if (started.child.exitCode === null) started.child.kill('SIGTERM');
-  return started.exited;
-}
+const startMain = (env: Record<string, string>) => startService(env, workDir);
+const stop = stopService;
 
 describe('start-up with NODE_ENV=production', () => {
   it('refuses demo mode when DEMO_ENABLED is only defaulted, with one clear line and no stack trace, before touching DATA_DIR', async () => {

@@ -24,6 +24,8 @@ export const testDrivers: Array<'pglite' | 'postgres'> = process.env.TEST_DATABA
 
 export interface TestDatabase {
   db: Database;
+  /** PostgreSQL: a DATABASE_URL that reaches this database's schema (for services started as processes). */
+  url?: string;
   drop(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function createTestDatabase(driver: 'pglite' | 'postgres'): Promise
   await migrate(db);
   return {
     db,
+    url: scoped.toString(),
     async drop() {
       await db.close();
       const cleanup = new pg.Client({ connectionString: url });
