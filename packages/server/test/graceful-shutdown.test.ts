@@ -10,8 +10,9 @@ const CHUNKS = ['The ', 'refund ', 'takes ', 'five ', 'to ', 'ten ', 'business '
 
 /**
  * A node that stops while a reply streams: its sockets are told to reconnect
- * elsewhere (1012), the reply finishes and is stored, and the customer gets it
- * from the next node on resume, exactly once.
+ * elsewhere (1012), the reply finishes and is stored — or, when it outlasts
+ * the grace period, is left to the next node, which writes it — and the
+ * customer gets it from the next node on resume, exactly once.
  */
 describe.each(testDrivers)('graceful shutdown on %s', (driver) => {
   let fake: FakeOpenAIServer;
@@ -61,7 +62,7 @@ describe.each(testDrivers)('graceful shutdown on %s', (driver) => {
     }
   });
 
-  it('gives up waiting after the grace period when a reply runs longer', async () => {
+  it('gives up waiting after the grace period when a reply runs longer, and another node takes the reply over', async () => {
     fake.script({ kind: 'text', chunks: CHUNKS, chunkDelayMs: 2000 });
     const node = await startTestServer({ database, model: model() });
     const session = await openSession(node.url);
@@ -78,5 +79,20 @@ describe.each(testDrivers)('graceful shutdown on %s', (driver) => {
     expect(pending.rows).toHaveLength(1);
     const leases = await database.db.query('SELECT owner FROM support_reply_leases WHERE owner = $1', [node.worker.owner]);
     expect(leases.rows).toEqual([]);
+
+    // The next node answers it; the customer, reconnected there, gets exactly one complete reply.
+    const next = await startTestServer({ database, model: model() });
+    try {
+      const back = await ChatTestClient.connect(next.url, session.token);
+      await back.waitFor('session_state');
+      back.send({ type: 'resume' });
+      const reply = await back.waitFor('message', (event) => event.message.replyToMessageId === ack.messageId, { timeoutMs: 30_000 });
+      expect(reply.message.text).toBe(CHUNKS.join(''));
+      await back.settle(200);
+      expect(back.events.filter((event) => event.type === 'message' && event.message.replyToMessageId === ack.messageId)).toHaveLength(1);
+      back.close();
+    } finally {
+      await next.close();
+    }
   });
 });
