@@ -121,4 +121,39 @@ describe.runIf(existsSync(REDIS_SERVER))('a Redis outage in server mode', () => 
     client.close();
     back.close();
   });
+
+  it('publishes again, once its connection is back, a stored reply whose publish failed: a subscriber that returned sooner gets it', async () => {
+    const quiet = { warn: () => {}, info: () => {} };
+    const nodeA = openRedisConnections(`redis://127.0.0.1:${port}`, quiet);
+    const nodeB = openRedisConnections(`redis://127.0.0.1:${port}`, quiet);
+    await Promise.all([nodeA.ready(), nodeB.ready()]);
+    const prefix = `test:${port}:republish:`;
+    const publisher = new RedisSessionEventBus(nodeA.commands, nodeA.subscriber, { prefix });
+    const subscriber = new RedisSessionEventBus(nodeB.commands, nodeB.subscriber, { prefix });
+    const seen: string[] = [];
+    subscriber.subscribe('ses_republish', (event) => void seen.push(event.type === 'message' ? `message:${event.message.id}` : event.type));
+    await subscriber.ready('ses_republish');
+    try {
+      await stopRedis(redisProcess);
+      const reply = { id: 'msg_republished', role: 'assistant' as const, text: 'Stored while Redis was away.', createdAt: new Date().toISOString(), citations: [] };
+      publisher.publish('ses_republish', { type: 'message_delta', messageId: reply.id, delta: 'Stored' });
+      publisher.publish('ses_republish', { type: 'message', message: reply });
+      // The delta is not worth sending late; the stored reply is.
+      await expect.poll(() => publisher.unsentCount, { timeout: 5000 }).toBe(1);
+      // Node A's connection stays away until node B has subscribed again: B's replay of the gap came too early for this reply.
+      nodeA.commands.disconnect();
+      redisProcess = await startRedis(port);
+      await expect.poll(() => seen.includes('session_events_gap'), { timeout: 15_000 }).toBe(true);
+      expect(seen).not.toContain(`message:${reply.id}`);
+      await nodeA.commands.connect();
+      await expect.poll(() => seen.filter((entry) => entry === `message:${reply.id}`).length, { timeout: 15_000 }).toBe(1);
+      expect(seen).not.toContain('message_delta');
+      expect(publisher.unsentCount).toBe(0);
+    } finally {
+      publisher.close();
+      subscriber.close();
+      nodeA.close();
+      nodeB.close();
+    }
+  });
 });
