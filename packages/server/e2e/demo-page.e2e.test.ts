@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { z } from 'zod';
 import { createOpenAIChatModel } from '../src/ai/providers/openai-chat-model.js';
+import { InProcessSessionEventBus } from '../src/bus/session-event-bus.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fake-openai-server.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type RunningTestServer } from '../test/test-server.js';
@@ -93,11 +94,13 @@ describe.skipIf(!hasChromium)(
     let context: BrowserContext;
     let page: Page;
     let pageErrors: string[];
+    // The server's own bus, so that a test can send what a node taking over a reply would.
+    const bus = new InProcessSessionEventBus();
 
     beforeAll(async () => {
       mkdirSync(SCREENSHOT_DIR, { recursive: true });
       [server, browser] = await Promise.all([
-        startTestServer(),
+        startTestServer({ bus }),
         launchChromium(),
       ]);
       ({ context, page, pageErrors } = await newPage(browser, { width: 1280, height: 860 }));
@@ -274,6 +277,31 @@ describe.skipIf(!hasChromium)(
         const overflow = await mobile.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
         expect(overflow).toBeLessThanOrEqual(0);
         await mobile.screenshot({ path: `${SCREENSHOT_DIR}g-mobile-chat.png`, fullPage: true });
+        expect(errors).toEqual([]);
+      } finally {
+        await ctx.close();
+      }
+    });
+
+    it('(h) drops a half-streamed reply once the reply to the same message arrives under another id (a take-over after a crash)', async () => {
+      const { context: ctx, page: guestPage, pageErrors: errors } = await newPage(browser, { width: 1280, height: 860 });
+      try {
+        await guestPage.goto(`${server.url}/`);
+        await chooseIdentity(guestPage, 'identity-guest');
+        const question = await ask(guestPage, 'How much does it cost to cancel a flight?');
+        await question.waitFor();
+        const { rows } = await server.db.query<{ id: string; session_id: string }>(
+          `SELECT id, session_id FROM support_chat_messages WHERE role = 'user' ORDER BY seq DESC LIMIT 1`,
+        );
+        const asked = rows[0];
+        if (!asked) throw new Error('the question was not stored');
+        // The node writing a reply died mid-stream; another node writes it again under a new id.
+        bus.publish(asked.session_id, { type: 'message_delta', messageId: 'msg_dead_node_stream', delta: 'Half of a rep', replyToMessageId: 'msg_taken_over_question' });
+        await guestPage.locator('[data-message-id="msg_dead_node_stream"][data-pending]').waitFor();
+        const final = { id: 'msg_taken_over_reply', role: 'assistant' as const, text: 'The whole reply, written by the node that took over.', createdAt: new Date().toISOString(), citations: [], replyToMessageId: 'msg_taken_over_question' };
+        bus.publish(asked.session_id, { type: 'message', message: final });
+        await guestPage.locator('[data-message-id="msg_taken_over_reply"]:not([data-pending])', { hasText: final.text }).waitFor();
+        expect(await guestPage.locator('[data-message-id="msg_dead_node_stream"]').count()).toBe(0);
         expect(errors).toEqual([]);
       } finally {
         await ctx.close();

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { serverEventSchema, type ServerEvent } from '@support/protocol';
+import { serverEventSchema, type Message, type ServerEvent } from '@support/protocol';
 
 /**
  * A protocol client for tests: a real websocket that records every server
@@ -153,6 +153,27 @@ export async function askAsNewGuest(baseUrl: string, text: string) {
   const client = await ChatTestClient.connect(baseUrl, session.token);
   try {
     return (await client.ask(text)).reply;
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * What a client does after its socket closed (a crash, a restart): reconnect
+ * to `baseUrl` and `resume`. Resolves with the reply to `messageId` once it
+ * came, after checking that it is the only reply to that message the client
+ * got (a reply may arrive live and again in the replay: one id, one reply).
+ */
+export async function resumeForReply(baseUrl: string, token: string, messageId: string, timeoutMs = 60_000): Promise<Message> {
+  const client = await ChatTestClient.connect(baseUrl, token);
+  try {
+    await client.waitFor('session_state');
+    client.send({ type: 'resume' });
+    const reply = await client.waitFor('message', (event) => event.message.replyToMessageId === messageId, { timeoutMs });
+    await client.settle(300);
+    const replyIds = new Set(client.events.flatMap((event) => (event.type === 'message' && event.message.replyToMessageId === messageId ? [event.message.id] : [])));
+    if (replyIds.size !== 1) throw new Error(`message ${messageId} got ${replyIds.size} different replies: ${[...replyIds].join(', ')}`);
+    return reply.message;
   } finally {
     client.close();
   }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenAIChatModel } from '../src/ai/providers/openai-chat-model.js';
 import { CLOSE_SERVICE_RESTART } from '../src/ws/chat-socket.js';
-import { ChatTestClient } from './chat-client.js';
+import { ChatTestClient, resumeForReply } from './chat-client.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './fake-openai-server.js';
 import { createTestDatabase, openSession, startTestServer, testDrivers, type TestDatabase } from './test-server.js';
 
@@ -49,14 +49,7 @@ describe.each(testDrivers)('graceful shutdown on %s', (driver) => {
 
     const second = await startTestServer({ database, model: model() });
     try {
-      const back = await ChatTestClient.connect(second.url, session.token);
-      await back.waitFor('session_state');
-      back.send({ type: 'resume' });
-      const reply = await back.waitFor('message', (event) => event.message.replyToMessageId === ack.messageId);
-      expect(reply.message.text).toBe(CHUNKS.join(''));
-      await back.settle(200);
-      expect(back.events.filter((event) => event.type === 'message' && event.message.replyToMessageId === ack.messageId)).toHaveLength(1);
-      back.close();
+      expect((await resumeForReply(second.url, session.token, ack.messageId)).text).toBe(CHUNKS.join(''));
     } finally {
       await second.close();
     }
@@ -83,14 +76,7 @@ describe.each(testDrivers)('graceful shutdown on %s', (driver) => {
     // The next node answers it; the customer, reconnected there, gets exactly one complete reply.
     const next = await startTestServer({ database, model: model() });
     try {
-      const back = await ChatTestClient.connect(next.url, session.token);
-      await back.waitFor('session_state');
-      back.send({ type: 'resume' });
-      const reply = await back.waitFor('message', (event) => event.message.replyToMessageId === ack.messageId, { timeoutMs: 30_000 });
-      expect(reply.message.text).toBe(CHUNKS.join(''));
-      await back.settle(200);
-      expect(back.events.filter((event) => event.type === 'message' && event.message.replyToMessageId === ack.messageId)).toHaveLength(1);
-      back.close();
+      expect((await resumeForReply(next.url, session.token, ack.messageId)).text).toBe(CHUNKS.join(''));
     } finally {
       await next.close();
     }

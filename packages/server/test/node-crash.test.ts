@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/storage/open-database.js';
 import type { Database } from '../src/storage/database.js';
-import { ChatTestClient } from './chat-client.js';
+import { ChatTestClient, resumeForReply } from './chat-client.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './fake-openai-server.js';
 import { killService, START_TIMEOUT_MS, serviceUrl, startService, stopService, type ServiceProcess } from './support/service-process.js';
 import { createTestDatabase, openSession, type TestDatabase } from './test-server.js';
@@ -52,22 +52,10 @@ async function messagesInFlight(url: string): Promise<{ inFlight: InFlight[]; cl
   return { inFlight, clients };
 }
 
-/**
- * As the contract says after a close: reconnect (here, to `url`) and resume.
- * Each acknowledged message then gets exactly one complete reply.
- */
+/** As the contract says after a close: reconnect (here, to `url`) and resume; each message gets one complete reply. */
 async function expectEachAnsweredOnResume(url: string, inFlight: InFlight[]): Promise<void> {
   for (const { token, messageId } of inFlight) {
-    const client = await ChatTestClient.connect(url, token);
-    await client.waitFor('session_state');
-    client.send({ type: 'resume' });
-    const reply = await client.waitFor('message', (event) => event.message.replyToMessageId === messageId, { timeoutMs: 60_000 });
-    expect(reply.message).toMatchObject({ role: 'assistant', text: ANSWER });
-    await client.settle(300);
-    // Clients keep messages by id: a reply may come live and again in the replay, but it is one reply.
-    const replyIds = new Set(client.events.flatMap((event) => (event.type === 'message' && event.message.replyToMessageId === messageId ? [event.message.id] : [])));
-    expect(replyIds.size).toBe(1);
-    client.close();
+    expect(await resumeForReply(url, token, messageId)).toMatchObject({ role: 'assistant', text: ANSWER });
   }
 }
 
