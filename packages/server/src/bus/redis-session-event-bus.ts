@@ -92,7 +92,7 @@ export class RedisSessionEventBus implements SessionEventBus {
     for (const entry of due) this.send(entry.channel, entry.payload, entry.at);
   }
 
-  /** Publishes waiting for Redis to come back (for tests and /readyz-style introspection). */
+  /** Publishes waiting for Redis to come back (tests read it). */
   get unsentCount(): number {
     return this.unsent.length;
   }

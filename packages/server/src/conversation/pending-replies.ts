@@ -4,8 +4,6 @@ import type { Queryable } from '../storage/database.js';
 export interface PendingReply {
   messageId: string;
   sessionId: string;
-  /** Times a node started answering it, this start included once `startAttempt` ran. */
-  attempts: number;
 }
 
 // Leases are timed by the database's clock (clock_timestamp(), not the transaction's now()): it is the one
@@ -37,14 +35,14 @@ export class PendingReplies {
 
   /** The oldest message of the session that awaits a reply (transcript order). */
   async next(sessionId: string): Promise<PendingReply | null> {
-    const { rows } = await this.db.query<{ message_id: string; attempts: number }>(
-      `SELECT p.message_id, p.attempts FROM support_pending_replies p
+    const { rows } = await this.db.query<{ message_id: string }>(
+      `SELECT p.message_id FROM support_pending_replies p
          JOIN support_chat_messages m ON m.id = p.message_id
         WHERE p.session_id = $1 ORDER BY m.seq LIMIT 1`,
       [sessionId],
     );
     const row = rows[0];
-    return row ? { messageId: row.message_id, sessionId, attempts: row.attempts } : null;
+    return row ? { messageId: row.message_id, sessionId } : null;
   }
 
   /** Every message of the session still awaiting a reply, in transcript order (for `resume`). */
