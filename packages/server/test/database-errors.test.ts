@@ -1,4 +1,7 @@
+import { createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { mapError } from '../src/http/error-mapping.js';
+import { openPostgresDatabase } from '../src/storage/postgres-database.js';
 import { createLogger } from '../src/logger.js';
 import { DatabaseQueryError } from '../src/storage/database-error.js';
 import { createTestDatabase, testDrivers } from './test-server.js';
@@ -68,5 +71,24 @@ describe('DatabaseQueryError', () => {
   it('replaces in one pass, longest value first, so short values do not garble placeholders', () => {
     const error = new DatabaseQueryError({ message: 'value "41" and "4111" are wrong' }, 'SELECT $1, $2, $3', ['4111', '41', '1']);
     expect(error.message).toBe('value "$2" and "$1" are wrong');
+  });
+});
+
+describe('a PostgreSQL server that takes connections and never answers (a partition, a hung failover)', () => {
+  it('fails the connect within the bound, as a retryable unavailable, instead of hanging', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = silent.address();
+    if (typeof address !== 'object' || !address) throw new Error('no port');
+    try {
+      const failure = await openPostgresDatabase(`postgres://postgres@127.0.0.1:${address.port}/test`, { connectTimeoutMs: 300 }).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(Error);
+      expect(mapError(new DatabaseQueryError(failure, 'SELECT 1', [])).body.error).toMatchObject({ code: 'unavailable', retryable: true });
+      expect(sockets.length).toBeGreaterThan(0);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });

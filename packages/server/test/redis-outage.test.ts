@@ -1,6 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openRedisConnections, type RedisConnections } from '../src/bus/redis-connection.js';
@@ -9,40 +6,10 @@ import { createRedisRateLimits } from '../src/guardrails/redis-rate-limits.js';
 import { createLogger } from '../src/logger.js';
 import { CLOSE_TRY_AGAIN_LATER } from '../src/ws/chat-socket.js';
 import { ChatTestClient } from './chat-client.js';
+import { hasRedisServer, startPrivateRedis, type PrivateRedis } from './support/private-redis.js';
 import { openSession, startTestServer, type RunningTestServer } from './test-server.js';
 
-const REDIS_SERVER = '/usr/bin/redis-server';
 const logLineSchema = z.looseObject({ level: z.number(), msg: z.string().optional() });
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  if (typeof address !== 'object' || !address) throw new Error('no port');
-  return address.port;
-}
-
-/** A Redis of this test's own (the shared one must not be stopped), on a port of its own. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = createServer().listen(port, '127.0.0.1');
-      socket.once('listening', () => socket.close(() => resolve(false)));
-      socket.once('error', () => resolve(true));
-    });
-    if (open) return child;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('redis-server did not start');
-}
-
-async function stopRedis(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
 
 /**
  * Redis goes away under a running node (server mode) and comes back: message
@@ -51,16 +18,16 @@ async function stopRedis(child: ChildProcess): Promise<void> {
  * meanwhile is told to retry (1013), the socket that stayed open gets the
  * replies whose events were lost, and after the return events flow again.
  */
-describe.runIf(existsSync(REDIS_SERVER))('a Redis outage in server mode', () => {
+describe.runIf(hasRedisServer)('a Redis outage in server mode', () => {
+  let redis: PrivateRedis;
   let port: number;
-  let redisProcess: ChildProcess;
   let connections: RedisConnections;
   let server: RunningTestServer;
   const logLines: string[] = [];
 
   beforeAll(async () => {
-    port = await freePort();
-    redisProcess = await startRedis(port);
+    redis = await startPrivateRedis();
+    port = redis.port;
     const logger = createLogger('debug', { write: (line: string) => void logLines.push(line) });
     connections = openRedisConnections(`redis://127.0.0.1:${port}`, logger);
     await connections.ready();
@@ -73,7 +40,7 @@ describe.runIf(existsSync(REDIS_SERVER))('a Redis outage in server mode', () => 
   afterAll(async () => {
     await server?.close();
     connections?.close();
-    if (redisProcess && redisProcess.exitCode === null) await stopRedis(redisProcess);
+    await redis?.stop();
   });
 
   const warnings = (pattern: RegExp) =>
@@ -85,7 +52,7 @@ describe.runIf(existsSync(REDIS_SERVER))('a Redis outage in server mode', () => 
     await client.waitFor('session_state');
     expect((await client.ask('How long does a refund take?')).reply.role).toBe('assistant');
 
-    await stopRedis(redisProcess);
+    await redis.stop();
     // Acknowledged at once (the rate limit answers from memory) though no event can be published.
     const ids = ['down-1', 'down-2', 'down-3'];
     for (const id of ids) client.send({ type: 'send_message', clientMessageId: id, text: 'Can I bring my dog on the plane?' });
@@ -103,7 +70,7 @@ describe.runIf(existsSync(REDIS_SERVER))('a Redis outage in server mode', () => 
 
     const repliesSeenBefore = client.events.filter((event) => event.type === 'message' && event.message.role === 'assistant').length;
     expect(repliesSeenBefore).toBe(1);
-    redisProcess = await startRedis(port);
+    await redis.start();
     await connections.ready();
     await expect.poll(() => connections.subscriber.status, { timeout: 15_000 }).toBe('ready');
     // The socket that stayed open gets the replies whose events were lost, without asking: its node
@@ -134,7 +101,7 @@ describe.runIf(existsSync(REDIS_SERVER))('a Redis outage in server mode', () => 
     subscriber.subscribe('ses_republish', (event) => void seen.push(event.type === 'message' ? `message:${event.message.id}` : event.type));
     await subscriber.ready('ses_republish');
     try {
-      await stopRedis(redisProcess);
+      await redis.stop();
       const reply = { id: 'msg_republished', role: 'assistant' as const, text: 'Stored while Redis was away.', createdAt: new Date().toISOString(), citations: [] };
       publisher.publish('ses_republish', { type: 'message_delta', messageId: reply.id, delta: 'Stored' });
       publisher.publish('ses_republish', { type: 'message', message: reply });
@@ -142,7 +109,7 @@ describe.runIf(existsSync(REDIS_SERVER))('a Redis outage in server mode', () => 
       await expect.poll(() => publisher.unsentCount, { timeout: 5000 }).toBe(1);
       // Node A's connection stays away until node B has subscribed again: B's replay of the gap came too early for this reply.
       nodeA.commands.disconnect();
-      redisProcess = await startRedis(port);
+      await redis.start();
       await expect.poll(() => seen.includes('session_events_gap'), { timeout: 15_000 }).toBe(true);
       expect(seen).not.toContain(`message:${reply.id}`);
       await nodeA.commands.connect();

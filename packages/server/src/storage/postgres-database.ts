@@ -3,9 +3,21 @@ import type { Database, Queryable, SqlParam } from './database.js';
 import { scrubbedQuery } from './database-error.js';
 import { storableParams } from './storable-params.js';
 
+const CONNECT_TIMEOUT_MS = 5000;
+
 /** A real PostgreSQL server through a node-postgres pool (server mode). */
-export async function openPostgresDatabase(connectionString: string, options: { maxConnections?: number } = {}): Promise<Database> {
-  const pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 10 });
+export async function openPostgresDatabase(connectionString: string, options: { maxConnections?: number; connectTimeoutMs?: number } = {}): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.maxConnections ?? 10,
+    // While the server is away (restarting, failing over, unreachable) a query fails within this
+    // bound instead of waiting forever for a connection: the caller answers `unavailable`, and
+    // what awaited a reply stays pending for the next sweep.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+    // A connection whose server vanished without a word (a partition) is found dead by TCP.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
   const client = await pool.connect();
