@@ -1,5 +1,6 @@
 import type { ServerEvent } from '@support/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mapError } from '../src/http/error-mapping.js';
 import { CLOSE_TRY_AGAIN_LATER, CLOSE_UNAUTHORIZED } from '../src/ws/chat-socket.js';
 import { migrate } from '../src/storage/migrate.js';
 import { openPostgresDatabase } from '../src/storage/postgres-database.js';
@@ -126,6 +127,9 @@ describe.runIf(POSTGRES_BIN)('a PostgreSQL restart under traffic', () => {
     // A third of the way into the traffic, the database goes away for a few seconds.
     await expect.poll(() => customers.reduce((sum, customer) => sum + customer.acknowledged.length, 0), { timeout: 30_000 }).toBeGreaterThanOrEqual((CUSTOMERS * MESSAGES_EACH) / 3);
     await postgres.stop();
+    // A transaction cannot even get a connection now: that, too, is a retryable unavailable, not internal_error.
+    const failed = await db.transaction((tx) => tx.query('SELECT 1')).catch((error: unknown) => error);
+    expect(mapError(failed).body.error).toMatchObject({ code: 'unavailable', retryable: true });
     const during = await postSession(server.url);
     expect(during).toMatchObject({ status: 503, body: { error: { code: 'unavailable', retryable: true } } });
     const meanwhile = await ChatTestClient.connect(server.url, customers[0]?.token ?? '');

@@ -37,17 +37,28 @@ export async function openPostgresDatabase(connectionString: string, options: { 
       await pool.query(sql);
     },
     async transaction(work) {
-      const tx = await pool.connect();
+      // The server away (restarting, failing over) fails here: a DatabaseQueryError like any other
+      // query's, so the edges answer a retryable `unavailable`, not internal_error.
+      const tx = await scrubbedQuery('BEGIN', [], () => pool.connect());
+      // A checked-out client whose server goes away between two statements emits 'error'; unheard,
+      // that would crash the process. The transaction's next statement fails and reports it.
+      const onLost = () => {};
+      tx.on('error', onLost);
+      let unusable = false;
       try {
-        await tx.query('BEGIN');
+        await scrubbedQuery('BEGIN', [], () => tx.query('BEGIN'));
         const result = await work(asQueryable(tx));
-        await tx.query('COMMIT');
+        await scrubbedQuery('COMMIT', [], () => tx.query('COMMIT'));
         return result;
       } catch (error) {
-        await tx.query('ROLLBACK').catch(() => {});
+        // A ROLLBACK that fails means the connection is gone: it is destroyed, not put back in the pool.
+        await tx.query('ROLLBACK').catch(() => {
+          unusable = true;
+        });
         throw error;
       } finally {
-        tx.release();
+        tx.off('error', onLost);
+        tx.release(unusable ? true : undefined);
       }
     },
     async ping() {
