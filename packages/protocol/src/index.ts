@@ -91,6 +91,10 @@ export const messageSchema = z.object({
   rating: z.enum(['up', 'down']).optional(),
   /** Extension: on a reply, the id of the customer message it answers. */
   replyToMessageId: z.string().optional(),
+  /** Extension: on an agent message, the agent's display name. */
+  authorName: z.string().optional(),
+  /** Extension: what a system message stands for: handoff, agent_joined, resolved, handed_back. */
+  kind: z.string().optional(),
 });
 export type Message = z.infer<typeof messageSchema>;
 
@@ -202,3 +206,112 @@ export const serverEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('action_updated'), actionId: z.string(), status: actionStatusSchema }),
 ]);
 export type ServerEvent = z.infer<typeof serverEventSchema>;
+
+// ---------------------------------------------------------------- agent side (v1.1)
+
+/**
+ * The agent side of the wire contract (docs/protocol.md, "Agent side (v1.1)")
+ * as zod schemas: what the agent console, and any other agent client, sends
+ * and receives.
+ */
+
+export const agentRoleSchema = z.enum(['agent', 'admin']);
+export type AgentRole = z.infer<typeof agentRoleSchema>;
+
+export const agentSchema = z.object({ id: z.string(), name: z.string(), email: z.string(), role: agentRoleSchema });
+export type Agent = z.infer<typeof agentSchema>;
+
+export const agentLoginRequestSchema = z.union([
+  z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(1024) }).strict(),
+  /** Extension: a JWT signed by the host application with claim `role: "agent"` (or "admin"). */
+  z.object({ hostToken: z.string().min(1).max(8192) }).strict(),
+]);
+export type AgentLoginRequest = z.infer<typeof agentLoginRequestSchema>;
+
+export const agentLoginResponseSchema = z.object({ token: z.string(), expiresAt: z.string(), agent: agentSchema });
+export type AgentLoginResponse = z.infer<typeof agentLoginResponseSchema>;
+
+export const ticketPrioritySchema = z.enum(['low', 'normal', 'high', 'urgent']);
+export type TicketPriority = z.infer<typeof ticketPrioritySchema>;
+
+export const queueEntrySchema = z.object({
+  sessionId: z.string(),
+  ticketId: z.string(),
+  status: z.enum(['waiting', 'assigned']),
+  assignedTo: z.string().nullable(),
+  priority: ticketPrioritySchema,
+  waitingSince: z.string(),
+  summary: z.string(),
+  customer: z.object({ id: z.string(), name: z.string() }).nullable(),
+  /** Extension: the holder's name. */
+  assignedToName: z.string().nullable().optional(),
+  /** Extension: what handed the conversation over (customer_button, explicit_request, ai_tool, repeated_failure, ...). */
+  trigger: z.string().optional(),
+  /** Extension: live chat (an agent was online) or ticket (answered later). */
+  mode: z.enum(['live_agent', 'ticket']).optional(),
+  subject: z.string().optional(),
+});
+export type QueueEntry = z.infer<typeof queueEntrySchema>;
+
+export const agentQueueResponseSchema = z.object({ conversations: z.array(queueEntrySchema) });
+
+export const agentNoteSchema = z.object({
+  id: z.string(),
+  text: z.string(),
+  createdAt: z.string(),
+  agent: z.object({ id: z.string(), name: z.string() }),
+});
+export type AgentNote = z.infer<typeof agentNoteSchema>;
+
+export const agentTicketSchema = z.object({
+  id: z.string(),
+  status: z.string(),
+  priority: ticketPrioritySchema,
+  source: z.string(),
+  subject: z.string(),
+  reason: z.string().nullable(),
+  category: z.string().nullable(),
+  mode: z.enum(['live_agent', 'ticket']),
+  assignedTo: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+export const agentConversationSchema = z.object({
+  sessionId: z.string(),
+  status: z.string(),
+  messages: z.array(messageSchema),
+  ticket: agentTicketSchema.nullable(),
+  summary: z.string(),
+  notes: z.array(agentNoteSchema),
+  customer: z.object({ id: z.string(), name: z.string(), email: z.string().nullable(), tier: z.string().nullable() }).nullable(),
+  bookings: z.array(z.object({ reference: z.string(), kind: z.string(), status: z.string(), title: z.string(), startDate: z.string() })),
+});
+export type AgentConversation = z.infer<typeof agentConversationSchema>;
+
+export const agentTextRequestSchema = z.object({ text: z.string() }).strict();
+
+export const presenceStatusSchema = z.enum(['online', 'away']);
+export type PresenceStatus = z.infer<typeof presenceStatusSchema>;
+
+/** Agent socket, client to server. */
+export const agentClientEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('presence'), status: presenceStatusSchema }),
+  /** The agent is typing in a conversation it holds: the customer sees `typing` with role agent. */
+  z.object({ type: z.literal('typing'), sessionId: z.string().min(1).max(200) }),
+]);
+export type AgentClientEvent = z.infer<typeof agentClientEventSchema>;
+
+/** Agent socket, server to client. */
+export const agentServerEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('queue_updated'),
+    entry: queueEntrySchema.optional(),
+    /** Extension: the conversation left the queue (resolved, handed back). */
+    removedSessionId: z.string().optional(),
+  }),
+  z.object({ type: z.literal('message'), sessionId: z.string(), message: messageSchema }),
+  /** Extension: this socket's presence, after connecting and after each change. */
+  z.object({ type: z.literal('presence'), status: presenceStatusSchema }),
+  z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
+]);
+export type AgentServerEvent = z.infer<typeof agentServerEventSchema>;

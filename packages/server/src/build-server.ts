@@ -1,6 +1,11 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import { randomBytes } from 'node:crypto';
+import { AgentAccounts } from './agents/agent-accounts.js';
+import { AgentDesk } from './agents/agent-desk.js';
+import { AgentPresence } from './agents/agent-presence.js';
+import { AgentTokens } from './agents/agent-tokens.js';
+import { HandoffRouting } from './agents/handoff-routing.js';
 import { AssistantReplies } from './ai/assistant-replies.js';
 import type { ChatModel } from './ai/model-port.js';
 import { InProcessSessionEventBus, type SessionEventBus } from './bus/session-event-bus.js';
@@ -13,6 +18,7 @@ import { ReplyWorker } from './conversation/reply-worker.js';
 import { SessionStore } from './conversation/session-store.js';
 import { EscalationService } from './escalation/escalation-service.js';
 import { registerAdminRoutes } from './http/admin-routes.js';
+import { registerAgentRoutes } from './http/agent-routes.js';
 import { registerChatRoutes } from './http/chat-routes.js';
 import { registerDemoRoutes } from './http/demo-routes.js';
 import { mapError } from './http/error-mapping.js';
@@ -31,6 +37,7 @@ import { ToolAuditLog } from './tools/tool-audit-log.js';
 import { createSupportTools } from './tools/support-tools.js';
 import { ToolRuntime } from './tools/tool-runtime.js';
 import { RateLimits } from './guardrails/rate-limits.js';
+import { registerAgentSocket } from './ws/agent-connection.js';
 import { CLOSE_SERVICE_RESTART, registerChatSocket } from './ws/chat-socket.js';
 import { ConnectionRegistry } from './ws/connection-registry.js';
 import { MAX_FRAME_BYTES } from './ws/frame-parsing.js';
@@ -127,15 +134,22 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   });
   const jobs = parts.jobs ?? new InProcessJobQueue(undefined, (job, error) => logger.error({ err: error, job }, 'background job failed for good'));
   registerFollowUpJobs(jobs, db);
+  const hostData = createHostDataAdapter(config.hostAdapter, db, clock);
+  // The human side: who is online, where a handoff goes, and the desk agents work it from.
+  const presence = new AgentPresence(db, { defaultMaxChats: config.agents.maxChats, onError: (error) => logger.warn({ err: error }, 'agent presence renewal failed') });
+  const desk = new AgentDesk({ db, bus, hostData, onError: (error) => logger.warn({ err: error }, 'agent desk: a part failed; the rest goes on') });
+  const routing = new HandoffRouting({ presence, hours: config.agents.businessHours, autoAssign: config.agents.autoAssign, now: clock });
   const escalation = new EscalationService({
     db,
     bus,
+    routing,
+    desk,
+    hostData,
     onTicketCreated: (ticket) => enqueueTicketNotification(jobs, ticket),
-    onError: (error) => logger.error({ err: error }, 'ticket notification could not be queued'),
+    onError: (error) => logger.error({ err: error }, 'a step after the handoff failed (queue news, assignment or notification)'),
   });
   const knowledge = await startKnowledgeBase({ config, db, logger });
   const retriever = knowledge.retriever;
-  const hostData = createHostDataAdapter(config.hostAdapter, db, clock);
   const pendingActions = new PendingActions({
     db,
     hostData,
@@ -193,6 +207,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     messages,
     escalation,
     worker,
+    desk,
     maxMessageChars: config.maxMessageChars,
     rateLimits,
     messagesPerMinute: config.rateLimits.messagesPerMinute,
@@ -244,6 +259,17 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     // A connection may not send messages faster than its session may.
     budgetOverrides: { send_message: { burst: config.rateLimits.messagesPerMinute, perMinute: config.rateLimits.messagesPerMinute } },
   });
+  const agentTokens = new AgentTokens(db, { ttlSeconds: config.agents.tokenTtlSeconds, now: clock });
+  registerAgentRoutes(app, {
+    accounts: new AgentAccounts(db),
+    tokens: agentTokens,
+    desk,
+    hostTokens: customerTokens,
+    rateLimits,
+    loginsPerIpPerMinute: config.agents.loginsPerIpPerMinute,
+    loginsPerAccountPerMinute: config.agents.loginsPerAccountPerMinute,
+  });
+  registerAgentSocket(app, { tokens: agentTokens, desk, presence, bus });
   if (config.demoEnabled) registerDemoRoutes(app, { db, customerTokens, rateLimits, tokensPerIpPerMinute: config.rateLimits.sessionsPerIpPerMinute });
   registerAdminRoutes(app, {
     db,
@@ -254,6 +280,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
 
   app.addHook('onClose', async () => {
     worker.stopSweeping();
+    presence.stop();
     // Finish (or hand back to Redis) the jobs this node started before the process goes.
     if (!parts.jobs) await jobs.close();
   });

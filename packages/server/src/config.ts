@@ -4,6 +4,7 @@
  * fails loudly before it serves anything. There is no skip switch.
  */
 import { isIP } from 'node:net';
+import { BusinessHours, BusinessHoursError } from './agents/business-hours.js';
 import { z } from 'zod';
 
 const booleanFromEnv = z
@@ -118,6 +119,14 @@ const envSchema = z.object({
   REPLY_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(15_000),
   // Prefix of every Redis key and channel (pub/sub, rate limits, jobs): deployments that share a Redis keep apart.
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - and _ (up to 40)').default('support'),
+  // Agents: token lifetime (refreshable), live chats per agent, assignment, opening hours, login budgets.
+  AGENT_TOKEN_TTL_SECONDS: positiveInt(900, 86_400),
+  AGENT_MAX_CHATS: positiveInt(3, 50),
+  AGENT_AUTO_ASSIGN: booleanFromEnv.default(true),
+  BUSINESS_HOURS: z.string().min(1).default('mon-sun 00:00-24:00'),
+  BUSINESS_TIMEZONE: z.string().min(1).default('UTC'),
+  RATE_LIMIT_AGENT_LOGINS_PER_IP_PER_MINUTE: positiveInt(20, 10_000),
+  RATE_LIMIT_AGENT_LOGINS_PER_ACCOUNT_PER_MINUTE: positiveInt(5, 1000),
   TRUST_PROXY: trustProxyFromEnv,
   HOST_ADAPTER: z.enum(['demo', 'http']).default('demo'),
   HOST_API_BASE_URL: optionalNonEmpty.pipe(z.url().optional()),
@@ -198,6 +207,16 @@ export interface AppConfig {
   websocket: { maxConnectionsPerSession: number; maxConnectionsPerIp: number };
   /** Behind a load balancer: which hops of X-Forwarded-For to believe (see fastifyTrustProxy). */
   trustProxy: TrustProxySetting;
+  agents: {
+    tokenTtlSeconds: number;
+    /** Concurrent live chats per agent unless the account says otherwise. */
+    maxChats: number;
+    /** Assign a live handoff to the least-busy online agent at once (otherwise agents claim by hand). */
+    autoAssign: boolean;
+    businessHours: BusinessHours;
+    loginsPerIpPerMinute: number;
+    loginsPerAccountPerMinute: number;
+  };
   /** Where tools read bookings and wallets: the demo tables or the host's own API. */
   hostAdapter: HostAdapterConfig;
   ai: {
@@ -369,7 +388,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     const why = env.DEMO_ENABLED ? 'NODE_ENV=production' : 'DEMO_ENABLED=false';
     problems.push(`HOST_JWT_SECRET: required when ${why} (the host application signs customer tokens with it)`);
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  let businessHours: BusinessHours | undefined;
+  try {
+    businessHours = new BusinessHours(env.BUSINESS_HOURS, env.BUSINESS_TIMEZONE);
+  } catch (error) {
+    if (!(error instanceof BusinessHoursError)) throw error;
+    problems.push(`BUSINESS_HOURS / BUSINESS_TIMEZONE: ${error.message} (e.g. BUSINESS_HOURS="mon-fri 09:00-18:00; sat 10:00-14:00", BUSINESS_TIMEZONE=Europe/London)`);
+  }
+  if (problems.length > 0 || !businessHours) throw new ConfigError(problems);
   return {
     nodeEnv: env.NODE_ENV,
     port: env.PORT,
@@ -391,6 +417,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     websocket: { maxConnectionsPerSession: env.WS_MAX_CONNECTIONS_PER_SESSION, maxConnectionsPerIp: env.WS_MAX_CONNECTIONS_PER_IP },
     trustProxy: env.TRUST_PROXY,
+    agents: {
+      tokenTtlSeconds: env.AGENT_TOKEN_TTL_SECONDS,
+      maxChats: env.AGENT_MAX_CHATS,
+      autoAssign: env.AGENT_AUTO_ASSIGN,
+      businessHours,
+      loginsPerIpPerMinute: env.RATE_LIMIT_AGENT_LOGINS_PER_IP_PER_MINUTE,
+      loginsPerAccountPerMinute: env.RATE_LIMIT_AGENT_LOGINS_PER_ACCOUNT_PER_MINUTE,
+    },
     hostAdapter,
     ai: {
       provider,

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { serverEventSchema, type ServerEvent } from '@support/protocol';
+import { messageSchema, queueEntrySchema, serverEventSchema, type ServerEvent } from '@support/protocol';
 import { z } from 'zod';
 
 /**
@@ -13,7 +13,13 @@ export const sessionControlEventSchema = z.union([
   // Emitted on this node only: its subscription was interrupted, so events may have been missed
   // (the sockets replay what was stored since the last message they delivered).
   z.object({ type: z.literal('session_events_gap') }),
+  // On AGENT_DESK_CHANNEL only, for agent sockets: the queue changed, or a customer wrote in a handed-over conversation.
+  z.object({ type: z.literal('desk_queue_updated'), entry: queueEntrySchema.optional(), removedSessionId: z.string().optional() }),
+  z.object({ type: z.literal('desk_customer_message'), sessionId: z.string(), assignedTo: z.string().nullable(), message: messageSchema }),
 ]);
+
+/** The channel agent sockets listen on (session ids start with ses_, so it is nobody's session). */
+export const AGENT_DESK_CHANNEL = 'agent-desk';
 export type SessionControlEvent = z.infer<typeof sessionControlEventSchema>;
 
 /** What travels on a session's channel: contract events for its clients, and control events. */
@@ -21,7 +27,7 @@ export type SessionBusEvent = ServerEvent | SessionControlEvent;
 export const sessionBusEventSchema = z.union([serverEventSchema, sessionControlEventSchema]);
 
 export function isControlEvent(event: SessionBusEvent): event is SessionControlEvent {
-  return event.type === 'session_token_replaced' || event.type === 'session_events_gap';
+  return event.type === 'session_token_replaced' || event.type === 'session_events_gap' || event.type === 'desk_queue_updated' || event.type === 'desk_customer_message';
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ServerEvent } from '@support/protocol';
+import type { AgentDesk } from '../agents/agent-desk.js';
 import { AppError } from '../errors/app-error.js';
 import type { EscalationService } from '../escalation/escalation-service.js';
 import type { RateLimits } from '../guardrails/rate-limits.js';
@@ -36,6 +37,8 @@ export class ChatTurns {
       messages: MessageStore;
       escalation: EscalationService;
       worker: ReplyWorker;
+      /** Where a customer's messages in a handed-over conversation go (the holder's agent sockets). */
+      desk?: AgentDesk;
       maxMessageChars: number;
       rateLimits: RateLimits;
       messagesPerMinute: number;
@@ -74,6 +77,8 @@ export class ChatTurns {
       return stored;
     });
     toSender({ type: 'ack', clientMessageId: event.clientMessageId, messageId: message.id });
+    // A person owns the conversation: the message is theirs to read, live.
+    if (created && session.status === 'escalated') await this.deps.desk?.customerMessage(session.id, message);
 
     if (!created) {
       // A retry: answer it once. Replay the stored reply, or say that it is still being written.
@@ -121,7 +126,11 @@ export class ChatTurns {
     let cursor = afterMessageId;
     for (;;) {
       const page = await this.deps.messages.list(sessionId, { ...(cursor ? { afterMessageId: cursor } : {}), limit: RESUME_PAGE_SIZE });
-      for (const message of page) toSender({ type: 'message', message });
+      for (const message of page) {
+        // Offline when an agent joined: the event comes with its notice, as it would have live.
+        if (message.kind === 'agent_joined' && message.authorName) toSender({ type: 'agent_joined', agentName: message.authorName });
+        toSender({ type: 'message', message });
+      }
       if (page.length < RESUME_PAGE_SIZE) break;
       cursor = page[page.length - 1]?.id;
       if (!(await drained())) return;

@@ -11,6 +11,13 @@ const claimsSchema = z.object({
   email: z.string().max(320).optional(),
 });
 
+const agentClaimsSchema = z.object({
+  sub: z.string().min(1).max(200),
+  email: z.string().min(3).max(320),
+  name: z.string().min(1).max(200),
+  role: z.enum(['agent', 'admin']),
+});
+
 /** How far the host's clock may be off from ours, for exp, nbf and iat. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
 export const DEFAULT_MAX_LIFETIME_SECONDS = 86_400;
@@ -30,7 +37,7 @@ export interface CustomerTokenOptions {
   now?: () => Date;
 }
 
-type CustomerClaims = { sub: string; name?: string; email?: string };
+type CustomerClaims = { sub: string; name?: string; email?: string; role?: 'agent' | 'admin' };
 
 function invalid(why: string, cause?: unknown): AppError {
   return new AppError('invalid_customer_token', `The customer token is not valid: ${why}.`, { status: 401, ...(cause === undefined ? {} : { cause }) });
@@ -74,6 +81,27 @@ export class CustomerTokenVerifier {
   }
 
   async verify(token: string): Promise<Extract<Identity, { kind: 'customer' }>> {
+    const payload = await this.verifiedPayload(token);
+    // A host-signed agent login is not a customer: it would open a chat as whoever its `sub` names.
+    if (payload.role === 'agent' || payload.role === 'admin') throw invalid(`its "role" claim is "${payload.role}": an agent login token is not a customer token`);
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) throw invalid('it lacks a valid "sub" claim');
+    return { kind: 'customer', customerId: claims.data.sub, name: claims.data.name ?? null, email: claims.data.email ?? null };
+  }
+
+  /**
+   * The alternative agent login: a token the host signed with claim `role`
+   * "agent" or "admin", and the agent's `email` and `name`. Same checks as a
+   * customer token (signature, exp, lifetime).
+   */
+  async verifyAgent(token: string): Promise<{ sub: string; email: string; name: string; role: 'agent' | 'admin' }> {
+    const payload = await this.verifiedPayload(token);
+    const claims = agentClaimsSchema.safeParse(payload);
+    if (!claims.success) throw invalid('an agent login token needs "sub", "email", "name" and "role" ("agent" or "admin") claims');
+    return claims.data;
+  }
+
+  private async verifiedPayload(token: string): Promise<Record<string, unknown>> {
     const currentDate = this.now();
     let payload: Record<string, unknown>;
     try {
@@ -103,9 +131,7 @@ export class CustomerTokenVerifier {
     // NUL cannot be stored in PostgreSQL text: a claim carrying it is a bad token, not a server error (the edges' one check).
     const nulAt = findNulCharacter(payload);
     if (nulAt) throw invalid(`its "${nulAt}" claim contains NUL (U+0000)`);
-    const claims = claimsSchema.safeParse(payload);
-    if (!claims.success) throw invalid('it lacks a valid "sub" claim');
-    return { kind: 'customer', customerId: claims.data.sub, name: claims.data.name ?? null, email: claims.data.email ?? null };
+    return payload;
   }
 
   /** What a host application does: signs with the host secret (the CLI and tests). */
@@ -121,7 +147,7 @@ export class CustomerTokenVerifier {
 
   private signWith(key: Uint8Array, header: { kid?: string }, claims: CustomerClaims, expiresInSeconds: number): Promise<string> {
     const issuedAt = Math.floor(this.now().getTime() / 1000);
-    return new SignJWT({ ...(claims.name ? { name: claims.name } : {}), ...(claims.email ? { email: claims.email } : {}) })
+    return new SignJWT({ ...(claims.name ? { name: claims.name } : {}), ...(claims.email ? { email: claims.email } : {}), ...(claims.role ? { role: claims.role } : {}) })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT', ...header })
       .setSubject(claims.sub)
       .setIssuedAt(issuedAt)

@@ -11,10 +11,17 @@ interface MessageRow extends Record<string, unknown> {
   citations: unknown;
   rating: 'up' | 'down' | null;
   reply_to_id: string | null;
+  kind: string | null;
+  author_name: string | null;
   created_at: Date | string;
 }
 
-const columns = 'id, role, text, client_message_id, citations, rating, reply_to_id, created_at';
+/** The agent's name rides along with each agent message (the widget shows who wrote). */
+const columns = `id, role, text, client_message_id, citations, rating, reply_to_id, kind, created_at,
+  (SELECT a.name FROM support_agents a WHERE a.id = support_chat_messages.agent_id) AS author_name`;
+
+/** What a system message stands for; clients show each kind distinctly, and resume re-sends agent_joined. */
+export type SystemMessageKind = 'handoff' | 'agent_joined' | 'resolved' | 'handed_back';
 
 function toMessage(row: MessageRow): Message {
   // Written by insertReply from validated citations; parsed anyway, so a bad row cannot reach a client.
@@ -29,6 +36,8 @@ function toMessage(row: MessageRow): Message {
     ...(row.client_message_id ? { clientMessageId: row.client_message_id } : {}),
     ...(row.rating ? { rating: row.rating } : {}),
     ...(row.reply_to_id ? { replyToMessageId: row.reply_to_id } : {}),
+    ...(row.author_name ? { authorName: row.author_name } : {}),
+    ...(row.kind ? { kind: row.kind } : {}),
   };
 }
 
@@ -74,27 +83,44 @@ export class MessageStore {
       replyToId?: string | null;
       /** For assistant replies: how it went (see ReplyOutcome). */
       outcome?: 'answered' | 'dont_know' | 'fallback';
+      /** For agent messages (and an agent's system notices): who. */
+      agentId?: string | null;
+      kind?: SystemMessageKind;
     },
   ): Promise<Message | null> {
     const { rows } = await this.db.query<MessageRow>(
-      `INSERT INTO support_chat_messages (id, session_id, role, text, citations, reply_to_id, outcome)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)
+      `INSERT INTO support_chat_messages (id, session_id, role, text, citations, reply_to_id, outcome, agent_id, kind)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9)
        ON CONFLICT (reply_to_id) WHERE reply_to_id IS NOT NULL DO NOTHING
        RETURNING ${columns}`,
-      [reply.id ?? newMessageId(), sessionId, reply.role, reply.text, JSON.stringify(reply.citations ?? []), reply.replyToId ?? null, reply.outcome ?? null],
+      [
+        reply.id ?? newMessageId(),
+        sessionId,
+        reply.role,
+        reply.text,
+        JSON.stringify(reply.citations ?? []),
+        reply.replyToId ?? null,
+        reply.outcome ?? null,
+        reply.agentId ?? null,
+        reply.kind ?? null,
+      ],
     );
     return rows[0] ? toMessage(rows[0]) : null;
   }
 
-  /** How many of the session's latest assistant replies, newest first, went this way in a row. */
+  /**
+   * How many of the session's latest assistant replies, newest first, went
+   * this way in a row. A person's turn (an agent message, a handoff or its
+   * end) breaks the run: failures before a handoff do not count after it.
+   */
   async consecutiveAssistantOutcomes(sessionId: string, outcomes: string[], lookBack: number): Promise<number> {
-    const { rows } = await this.db.query<{ outcome: string | null }>(
-      `SELECT outcome FROM support_chat_messages WHERE session_id = $1 AND role = 'assistant' ORDER BY seq DESC LIMIT $2`,
+    const { rows } = await this.db.query<{ role: MessageRole; outcome: string | null }>(
+      `SELECT role, outcome FROM support_chat_messages WHERE session_id = $1 AND role <> 'user' ORDER BY seq DESC LIMIT $2`,
       [sessionId, lookBack],
     );
     let count = 0;
     for (const row of rows) {
-      if (!row.outcome || !outcomes.includes(row.outcome)) break;
+      if (row.role !== 'assistant' || !row.outcome || !outcomes.includes(row.outcome)) break;
       count += 1;
     }
     return count;

@@ -220,20 +220,38 @@ export class ReplyWorker {
     }
     const replyId = newMessageId();
     const { bus } = this.deps;
-    bus.publish(session.id, { type: 'typing', role: 'assistant', replyToMessageId: question.id });
-    const reply = await this.deps.assistant.reply({
-      sessionId: session.id,
-      identity: session.identity,
-      locale: session.locale,
-      history: historyForReply(await messages.list(session.id), question),
-      replyMessageId: replyId,
-      onTextDelta: (delta) => bus.publish(session.id, { type: 'message_delta', messageId: replyId, delta, replyToMessageId: question.id }),
+    // Bot silence: once the conversation is handed to a person (on any node) not one more delta goes out.
+    // The store below refuses the reply itself; this stops the stream as soon as the news arrives.
+    let handedOver = false;
+    const stopListening = bus.subscribe(session.id, (event) => {
+      if (event.type === 'escalated') handedOver = true;
     });
-    await this.storeReply(session, question, replyId, reply);
+    try {
+      bus.publish(session.id, { type: 'typing', role: 'assistant', replyToMessageId: question.id });
+      const reply = await this.deps.assistant.reply({
+        sessionId: session.id,
+        identity: session.identity,
+        locale: session.locale,
+        history: historyForReply(await messages.list(session.id), question),
+        replyMessageId: replyId,
+        onTextDelta: (delta) => {
+          if (!handedOver) bus.publish(session.id, { type: 'message_delta', messageId: replyId, delta, replyToMessageId: question.id });
+        },
+      });
+      await this.storeReply(session, question, replyId, reply);
+    } finally {
+      stopListening();
+    }
   }
 
   private async storeReply(session: ChatSession, question: Message, replyId: string, reply: Reply): Promise<void> {
     const stored = await this.deps.db.transaction(async (tx) => {
+      // Locked as the escalation locks it: either this reply is stored before a handoff, or not at all.
+      const current = await tx.query<{ status: string }>('SELECT status FROM support_chat_sessions WHERE id = $1 FOR UPDATE', [session.id]);
+      if (current.rows[0]?.status !== 'ai') {
+        await PendingReplies.complete(tx, question.id);
+        return null;
+      }
       const message = await new MessageStore(tx).insertReply(session.id, {
         id: replyId,
         role: 'assistant',
@@ -245,7 +263,8 @@ export class ReplyWorker {
       await PendingReplies.complete(tx, question.id);
       return message;
     });
-    // Null: another node (one that lost its lease while writing) stored its answer first; that one went out.
+    // Null: a person took the conversation over meanwhile (their handoff notice answers the message), or
+    // another node (one that lost its lease while writing) stored its answer first and that one went out.
     if (!stored) return;
     this.deps.bus.publish(session.id, { type: 'message', message: stored });
     if (reply.outcome !== 'answered') await this.escalateIfStuck(session);

@@ -1,3 +1,4 @@
+import { seedDemoAgents } from '../agents/demo-agents.js';
 import type { KbChunkIndexer } from '../kb/kb-chunk-indexer.js';
 import { upsertArticles } from '../kb/upsert-articles.js';
 import type { Database } from '../storage/database.js';
@@ -7,8 +8,8 @@ import type { DemoData } from './demo-data.js';
 const SEED_LOCK_KEY = 727_100_002;
 
 /**
- * Seeds the demo host's customers, bookings and wallets and the help-centre
- * articles. Idempotent, and it only adds what is missing: a customer, booking
+ * Seeds the demo host's customers, bookings and wallets, the demo support
+ * agents, and the help-centre articles. Idempotent, and it only adds what is missing: a customer, booking
  * or wallet row that exists is left as it is, so what customers did in the
  * demo (a confirmed cancellation, a changed date, a Wallet balance) survives
  * a restart; unchanged articles are skipped (source 'demo'). The booking
@@ -57,6 +58,7 @@ export async function seedDemoData(db: Database, data: DemoData, options: { kbIn
         [wallet.customerId, wallet.balance, wallet.currency, wallet.updatedAt],
       );
     }
+    await seedDemoAgents(tx);
     const { added, updated } = await upsertArticles(
       tx,
       data.articles.map((article) => ({ ...article, entity: null, sourcePath: 'demo-data/kb-articles.json', metadata: {} })),

@@ -17,7 +17,7 @@ export function createCreateTicketTool(deps: { escalation: EscalationService; se
     async execute(args, context) {
       const session = await deps.sessions.findById(context.sessionId);
       if (!session) return toolRefusal('session_not_found', 'The conversation no longer exists.');
-      const outcome = await deps.escalation.escalate(session, { source: 'ai_tool', subject: args.subject, reason: args.reason, notice: false });
+      const outcome = await deps.escalation.escalate(session, { source: 'ai_tool', subject: args.subject, reason: args.reason });
       return { ok: true, data: { ticketId: outcome.ticketId, mode: outcome.mode, alreadyOpen: !outcome.created } };
     },
   });

@@ -191,7 +191,7 @@ export class ChatConnection {
     if (!isControlEvent(event)) return this.send(event);
     if (event.type === 'session_events_gap') return this.replayAfterGap(auth);
     // Sockets opened with a replaced token go, so a stolen token stops working on refresh.
-    if (event.currentTokenHash !== auth.tokenHash) this.closeWith(CLOSE_TOKEN_REPLACED, 'token_replaced');
+    if (event.type === 'session_token_replaced' && event.currentTokenHash !== auth.tokenHash) this.closeWith(CLOSE_TOKEN_REPLACED, 'token_replaced');
   }
 
   private onFrame(data: RawData, isBinary: boolean): void {
