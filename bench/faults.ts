@@ -256,29 +256,20 @@ const oneNodeStops =
     else await stopService(victim);
   };
 
+/** A shared service goes away for `ms` and comes back. */
+async function awayFor(part: { stop(): Promise<void>; start(): Promise<void> }, ms: number): Promise<void> {
+  await part.stop();
+  await sleep(ms);
+  await part.start();
+}
+
 const scenarios: Array<{ mode: 'embedded' | 'server'; name: string; deploy: () => Promise<Deployment> }> = [
   { mode: 'embedded', name: 'embedded: SIGTERM + restart', deploy: embedded('SIGTERM') },
   { mode: 'embedded', name: 'embedded: SIGKILL + restart', deploy: embedded('SIGKILL') },
   { mode: 'server', name: 'server: SIGKILL of 1 of 2 nodes', deploy: server(oneNodeStops('SIGKILL')) },
   { mode: 'server', name: 'server: SIGTERM of 1 of 2 nodes', deploy: server(oneNodeStops('SIGTERM')) },
-  {
-    mode: 'server',
-    name: 'server: Redis kill -9, 2 s away',
-    deploy: server(async ({ redis }) => {
-      await redis.stop();
-      await sleep(2000);
-      await redis.start();
-    }),
-  },
-  {
-    mode: 'server',
-    name: 'server: PostgreSQL restart, 2 s away',
-    deploy: server(async ({ postgres }) => {
-      await postgres.stop();
-      await sleep(2000);
-      await postgres.start();
-    }),
-  },
+  { mode: 'server', name: 'server: Redis kill -9, 2 s away', deploy: server(({ redis }) => awayFor(redis, 2000)) },
+  { mode: 'server', name: 'server: PostgreSQL restart, 2 s away', deploy: server(({ postgres }) => awayFor(postgres, 2000)) },
 ];
 
 const serverModeAvailable = POSTGRES_BIN !== undefined && hasRedisServer;

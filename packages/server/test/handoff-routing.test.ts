@@ -1,11 +1,9 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisOptionsFromUrl } from '../src/bus/redis-connection.js';
-import { RedisSessionEventBus } from '../src/bus/redis-session-event-bus.js';
 import { agentCall, agentLogin, AgentTestClient, MAYA } from './agent-client.js';
 import { ChatTestClient } from './chat-client.js';
+import { startRedisNodes } from './support/redis-nodes.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './fake-openai-server.js';
-import { createTestDatabase, openSession, signCustomerToken, startTestServer, testDrivers, type RunningTestServer, type TestDatabase } from './test-server.js';
+import { openSession, signCustomerToken, startTestServer, testDrivers, type RunningTestServer } from './test-server.js';
 
 const SLOW_CHUNKS = ['Refunds ', 'usually ', 'reach ', 'your ', 'card ', 'in ', 'five ', 'to ', 'ten ', 'business ', 'days, ', 'depending ', 'on ', 'your ', 'bank.'];
 
@@ -92,26 +90,15 @@ describe('business hours', () => {
  * customer's messages and the agent's reply.
  */
 describe.runIf(process.env.TEST_REDIS_URL && process.env.TEST_DATABASE_URL)('customer on node A, agent on node B', () => {
-  let database: TestDatabase;
-  let redis: Redis;
-  const buses: RedisSessionEventBus[] = [];
-  const nodes: RunningTestServer[] = [];
+  let deployment: Awaited<ReturnType<typeof startRedisNodes>> | undefined;
+  let nodes: RunningTestServer[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    redis = new Redis(redisOptionsFromUrl(process.env.TEST_REDIS_URL ?? ''));
-    const prefix = `test:${Date.now()}:${Math.random().toString(36).slice(2)}:session:`;
-    for (let index = 0; index < 2; index += 1) {
-      const bus = new RedisSessionEventBus(redis, redis.duplicate(), { prefix });
-      buses.push(bus);
-      nodes.push(await startTestServer({ database: { db: database.db, drop: async () => {} }, bus }));
-    }
+    deployment = await startRedisNodes(2);
+    nodes = deployment.nodes;
   });
   afterAll(async () => {
-    for (const node of nodes) await node.app.close();
-    for (const bus of buses) bus.close();
-    redis?.disconnect();
-    await database?.drop();
+    await deployment?.close();
   });
 
   it('hands over, joins, chats and resolves across the two nodes', async () => {

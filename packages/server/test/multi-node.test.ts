@@ -1,9 +1,7 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisOptionsFromUrl } from '../src/bus/redis-connection.js';
-import { RedisSessionEventBus } from '../src/bus/redis-session-event-bus.js';
 import { ChatTestClient } from './chat-client.js';
-import { createTestDatabase, openSession, signCustomerToken, startTestServer, type RunningTestServer, type TestDatabase } from './test-server.js';
+import { startRedisNodes } from './support/redis-nodes.js';
+import { openSession, signCustomerToken, type RunningTestServer } from './test-server.js';
 
 const redisUrl = process.env.TEST_REDIS_URL;
 
@@ -13,26 +11,15 @@ const redisUrl = process.env.TEST_REDIS_URL;
  * for the session reaches the socket held by the other.
  */
 describe.runIf(redisUrl && process.env.TEST_DATABASE_URL)('two nodes act as one', () => {
-  let database: TestDatabase;
-  let redis: Redis;
-  const buses: RedisSessionEventBus[] = [];
-  const nodes: RunningTestServer[] = [];
+  let deployment: Awaited<ReturnType<typeof startRedisNodes>> | undefined;
+  let nodes: RunningTestServer[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    redis = new Redis(redisOptionsFromUrl(redisUrl ?? ''));
-    const prefix = `test:${Date.now()}:session:`;
-    for (let index = 0; index < 2; index += 1) {
-      const bus = new RedisSessionEventBus(redis, redis.duplicate(), { prefix });
-      buses.push(bus);
-      nodes.push(await startTestServer({ database: { db: database.db, drop: async () => {} }, bus }));
-    }
+    deployment = await startRedisNodes(2);
+    nodes = deployment.nodes;
   });
   afterAll(async () => {
-    for (const node of nodes) await node.app.close();
-    for (const bus of buses) bus.close();
-    redis?.disconnect();
-    await database?.drop();
+    await deployment?.close();
   });
 
   it('streams a reply made on node A to the socket on node B, and escalations too', async () => {

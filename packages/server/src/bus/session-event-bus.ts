@@ -26,8 +26,10 @@ export type SessionControlEvent = z.infer<typeof sessionControlEventSchema>;
 export type SessionBusEvent = ServerEvent | SessionControlEvent;
 export const sessionBusEventSchema = z.union([serverEventSchema, sessionControlEventSchema]);
 
+const CONTROL_EVENT_TYPES: ReadonlySet<string> = new Set(sessionControlEventSchema.options.map((option) => option.shape.type.value));
+
 export function isControlEvent(event: SessionBusEvent): event is SessionControlEvent {
-  return event.type === 'session_token_replaced' || event.type === 'session_events_gap' || event.type === 'desk_queue_updated' || event.type === 'desk_customer_message';
+  return CONTROL_EVENT_TYPES.has(event.type);
 }
 
 /**

@@ -123,10 +123,16 @@ export class EscalationService {
   /** The queue hears of it, a free agent gets it, the team is notified; none of which may undo the handoff. */
   private async afterCreated(session: ChatSession, outcome: EscalationOutcome, plan: HandoffPlan, customerId: string | null, subject: string, source: EscalationSource): Promise<void> {
     const report = (error: unknown) => this.deps.onError?.(error);
-    if (this.deps.desk) {
-      await this.deps.desk.announce(session.id).catch(report);
-      // Taken by hand meanwhile (already_claimed) is fine: the conversation has its agent.
-      if (plan.assignee) await this.deps.desk.claim(plan.assignee, session.id).catch(report);
+    const { desk } = this.deps;
+    if (desk) {
+      // Assigning announces the assigned entry; only when nobody takes it at once is the waiting one announced.
+      const assigned = plan.assignee
+        ? await desk.claim(plan.assignee, session.id).then(
+            () => true,
+            (error: unknown) => (report(error), false),
+          )
+        : false;
+      if (!assigned) await desk.announce(session.id).catch(report);
     }
     if (this.deps.onTicketCreated) {
       await this.deps.onTicketCreated({ ticketId: outcome.ticketId, sessionId: session.id, customerId, subject, source, mode: outcome.mode }).catch(report);

@@ -35,6 +35,8 @@ const invalidCredentials = () => new AppError('invalid_credentials', 'The e-mail
  */
 export function registerAgentRoutes(app: FastifyInstance, deps: AgentRouteDeps) {
   const agentOf = (request: FastifyRequest) => deps.tokens.authenticate(bearerToken(request.headers.authorization));
+  /** The calling agent and the conversation the path names. */
+  const inConversation = async (request: FastifyRequest) => ({ agent: await agentOf(request), sessionId: parseBody(sessionParamsSchema, request.params).sessionId });
 
   app.post('/support/agent/login', async (request, reply) => {
     await limitPerIp(deps.rateLimits, { name: 'agent_login', perMinute: deps.loginsPerIpPerMinute, message: 'Too many sign-in attempts from this address; try again in a minute.' }, request.ip, reply);
@@ -83,41 +85,35 @@ export function registerAgentRoutes(app: FastifyInstance, deps: AgentRouteDeps) 
   });
 
   app.get('/support/agent/conversations/:sessionId', async (request) => {
-    await agentOf(request);
-    const { sessionId } = parseBody(sessionParamsSchema, request.params);
+    const { sessionId } = await inConversation(request);
     return deps.desk.conversation(sessionId);
   });
 
   app.post('/support/agent/conversations/:sessionId/claim', async (request) => {
-    const agent = await agentOf(request);
-    const { sessionId } = parseBody(sessionParamsSchema, request.params);
+    const { agent, sessionId } = await inConversation(request);
     return { entry: await deps.desk.claim(agent, sessionId) };
   });
 
   app.post('/support/agent/conversations/:sessionId/messages', async (request, reply) => {
-    const agent = await agentOf(request);
-    const { sessionId } = parseBody(sessionParamsSchema, request.params);
+    const { agent, sessionId } = await inConversation(request);
     const { text } = parseBody(agentTextRequestSchema, request.body);
     return reply.code(201).send({ message: await deps.desk.postMessage(agent, sessionId, text) });
   });
 
   app.post('/support/agent/conversations/:sessionId/notes', async (request, reply) => {
-    const agent = await agentOf(request);
-    const { sessionId } = parseBody(sessionParamsSchema, request.params);
+    const { agent, sessionId } = await inConversation(request);
     const { text } = parseBody(agentTextRequestSchema, request.body);
     return reply.code(201).send({ note: await deps.desk.addNote(agent, sessionId, text) });
   });
 
   app.post('/support/agent/conversations/:sessionId/resolve', async (request) => {
-    const agent = await agentOf(request);
-    const { sessionId } = parseBody(sessionParamsSchema, request.params);
+    const { agent, sessionId } = await inConversation(request);
     await deps.desk.finish(agent, sessionId, 'resolved');
     return {};
   });
 
   app.post('/support/agent/conversations/:sessionId/hand-back', async (request) => {
-    const agent = await agentOf(request);
-    const { sessionId } = parseBody(sessionParamsSchema, request.params);
+    const { agent, sessionId } = await inConversation(request);
     await deps.desk.finish(agent, sessionId, 'handed_back');
     return {};
   });
