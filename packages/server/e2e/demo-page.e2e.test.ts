@@ -7,63 +7,19 @@
  * Needs /usr/bin/chromium (`apt-get install -y chromium`); without it the
  * suite is skipped, not failed.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { z } from 'zod';
 import { createOpenAIChatModel } from '../src/ai/providers/openai-chat-model.js';
 import { InProcessSessionEventBus } from '../src/bus/session-event-bus.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fake-openai-server.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type RunningTestServer } from '../test/test-server.js';
+import { ASSISTANT_REPLIES, CHROMIUM_PATH, chooseIdentity, hasChromium, launchChromium, newPage, SCREENSHOT_DIR, warnIfNoChromium } from './browser.js';
 
-const CHROMIUM_PATH = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM_PATH);
-const SCREENSHOT_DIR = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const STEP_TIMEOUT_MS = 15_000;
 
-const ASSISTANT_REPLIES = '[data-testid="message"][data-role="assistant"]:not([data-pending])';
-
-if (!hasChromium) {
-  console.warn(`[demo-page e2e] skipped: ${CHROMIUM_PATH} not found (install it with: apt-get install -y chromium)`);
-}
-
-async function newPage(browser: Browser, viewport: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page; pageErrors: string[] }> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  page.setDefaultTimeout(STEP_TIMEOUT_MS);
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    // Failed requests are judged below, by URL, rather than by their console line.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(`console: ${message.text()}`);
-  });
-  page.on('response', (response) => {
-    // The server has no favicon; every other request of the page should succeed.
-    if (response.status() >= 400 && new URL(response.url()).pathname !== '/favicon.ico') {
-      pageErrors.push(`HTTP ${response.status()} ${response.request().method()} ${response.url()}`);
-    }
-  });
-  return { context, page, pageErrors };
-}
-
-/** Debian's Chromium, headless; without the background-networking flags it keeps dialling out of this closed network. */
-function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-}
-
-/** Picks an identity and waits until the chat is live (history loaded, socket open). */
-async function chooseIdentity(page: Page, testId: string): Promise<void> {
-  await page.getByTestId(testId).click();
-  // (On a narrow screen the list folds away once an identity is chosen, hence "attached".)
-  await page.locator(`[data-testid="${testId}"][aria-pressed="true"]`).waitFor({ state: 'attached' });
-  await page.locator('[data-testid="connection-status"][data-state="online"]').waitFor();
-  await page.locator('[data-testid="message-input"]:not([disabled])').waitFor();
-}
+warnIfNoChromium('demo-page');
 
 /** Sends a question through the input and returns the assistant reply that follows it. */
 async function ask(page: Page, text: string): Promise<Locator> {
@@ -103,7 +59,7 @@ describe.skipIf(!hasChromium)(
         startTestServer({ bus }),
         launchChromium(),
       ]);
-      ({ context, page, pageErrors } = await newPage(browser, { width: 1280, height: 860 }));
+      ({ context, page, pageErrors } = await newPage(browser, { width: 1280, height: 860 }, { stepTimeoutMs: STEP_TIMEOUT_MS, failedRequests: true }));
     }, 60_000);
 
     afterAll(async () => {
@@ -227,7 +183,7 @@ describe.skipIf(!hasChromium)(
     });
 
     it('(f) an error event from the server is shown inline, and the chat keeps working', async () => {
-      const { context: ctx, page: guestPage, pageErrors: errors } = await newPage(browser, { width: 1280, height: 860 });
+      const { context: ctx, page: guestPage, pageErrors: errors } = await newPage(browser, { width: 1280, height: 860 }, { stepTimeoutMs: STEP_TIMEOUT_MS, failedRequests: true });
       try {
         // The page refuses over-long text itself, so stretch one message on its way to the server
         // to see the server's too_long error (which quotes the clientMessageId) handled by the page.
@@ -265,7 +221,7 @@ describe.skipIf(!hasChromium)(
     });
 
     it('(g) fits a 360 px wide screen', async () => {
-      const { context: ctx, page: mobile, pageErrors: errors } = await newPage(browser, { width: 360, height: 740 });
+      const { context: ctx, page: mobile, pageErrors: errors } = await newPage(browser, { width: 360, height: 740 }, { stepTimeoutMs: STEP_TIMEOUT_MS, failedRequests: true });
       try {
         await mobile.goto(`${server.url}/`);
         await mobile.getByTestId('identity-cus_alice').waitFor();
@@ -284,7 +240,7 @@ describe.skipIf(!hasChromium)(
     });
 
     it('(h) drops a half-streamed reply once the reply to the same message arrives under another id (a take-over after a crash)', async () => {
-      const { context: ctx, page: guestPage, pageErrors: errors } = await newPage(browser, { width: 1280, height: 860 });
+      const { context: ctx, page: guestPage, pageErrors: errors } = await newPage(browser, { width: 1280, height: 860 }, { stepTimeoutMs: STEP_TIMEOUT_MS, failedRequests: true });
       try {
         await guestPage.goto(`${server.url}/`);
         await chooseIdentity(guestPage, 'identity-guest');
@@ -332,7 +288,7 @@ describe.skipIf(!hasChromium)(
     it('corrects for a server clock an hour ahead (from the Date header) and refreshes before the token expires, twice in a row', async () => {
       // The service's clock (expiresAt, the Date header) runs an hour ahead of the browser's.
       const ahead = await startTestServer({ env: { SESSION_TOKEN_TTL_SECONDS: '3' }, now: () => new Date(Date.now() + 3_600_000) });
-      const { context, page, pageErrors } = await newPage(browser, { width: 1280, height: 860 });
+      const { context, page, pageErrors } = await newPage(browser, { width: 1280, height: 860 }, { stepTimeoutMs: STEP_TIMEOUT_MS, failedRequests: true });
       try {
         await page.goto(`${ahead.url}/`);
         let refreshes = 0;
@@ -351,7 +307,7 @@ describe.skipIf(!hasChromium)(
     });
 
     it('refreshes the token before it expires, and offers a restart once it has expired', async () => {
-      const { context, page, pageErrors } = await newPage(browser, { width: 1280, height: 860 });
+      const { context, page, pageErrors } = await newPage(browser, { width: 1280, height: 860 }, { stepTimeoutMs: STEP_TIMEOUT_MS, failedRequests: true });
       try {
         await page.goto(`${server.url}/`);
         const refreshed = page.waitForResponse((response) => response.url().endsWith('/refresh') && response.status() === 200);
@@ -423,7 +379,7 @@ describe.skipIf(!hasChromium)(
     }, 60_000);
 
     it('(j) shows the proposal as a card and cancels the booking only after Confirm', async () => {
-      const { context, page, pageErrors } = await newPage(browser, { width: 1280, height: 860 });
+      const { context, page, pageErrors } = await newPage(browser, { width: 1280, height: 860 }, { stepTimeoutMs: STEP_TIMEOUT_MS, failedRequests: true });
       try {
         await page.goto(`${server.url}/`);
         await chooseIdentity(page, 'identity-cus_alice');

@@ -20,6 +20,7 @@ import { EscalationService } from './escalation/escalation-service.js';
 import { registerAdminRoutes } from './http/admin-routes.js';
 import { registerAgentRoutes } from './http/agent-routes.js';
 import { registerChatRoutes } from './http/chat-routes.js';
+import { registerConsoleRoutes } from './http/console-routes.js';
 import { registerDemoRoutes } from './http/demo-routes.js';
 import { mapError } from './http/error-mapping.js';
 import { registerHealthRoutes } from './http/health-routes.js';
@@ -270,6 +271,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     loginsPerAccountPerMinute: config.agents.loginsPerAccountPerMinute,
   });
   registerAgentSocket(app, { tokens: agentTokens, desk, presence, bus });
+  registerConsoleRoutes(app);
   if (config.demoEnabled) registerDemoRoutes(app, { db, customerTokens, rateLimits, tokensPerIpPerMinute: config.rateLimits.sessionsPerIpPerMinute });
   registerAdminRoutes(app, {
     db,
