@@ -17,6 +17,7 @@ import { SessionService } from './conversation/session-service.js';
 import { ReplyWorker } from './conversation/reply-worker.js';
 import { SessionStore } from './conversation/session-store.js';
 import { EscalationService } from './escalation/escalation-service.js';
+import { HandoffTriggers } from './escalation/handoff-triggers.js';
 import { registerAdminRoutes } from './http/admin-routes.js';
 import { registerAgentRoutes } from './http/agent-routes.js';
 import { registerChatRoutes } from './http/chat-routes.js';
@@ -190,6 +191,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     requestTimeoutMs: config.ai.requestTimeoutMs,
     reportError: (stage, error) => logger.warn({ err: error, stage, provider: model.provider }, DEGRADED_REPLY_MESSAGES[stage]),
   });
+  const triggers = new HandoffTriggers(config.escalation.triggers);
   const worker = new ReplyWorker({
     db,
     sessions,
@@ -199,7 +201,8 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     bus,
     jobs,
     leaseMs: config.replyLeaseMs,
-    escalateAfterFailedReplies: config.ai.escalateAfterFailedReplies,
+    escalateAfterFailedReplies: triggers.enabled('repeated_failure') ? config.ai.escalateAfterFailedReplies : 0,
+    triggers,
     onError: (error, context) => logger.warn({ err: error, ...context }, REPLY_WORKER_MESSAGES[context.stage]),
   });
   const turns = new ChatTurns({

@@ -3,6 +3,8 @@
  * all problems are reported at once, one line per variable, so a bad deploy
  * fails loudly before it serves anything. There is no skip switch.
  */
+import { TRIGGER_NAMES, type HandoffTriggerConfig } from './escalation/handoff-triggers.js';
+import { DEFAULT_SENTIMENT_TRIGGER } from './escalation/sentiment-trigger.js';
 import { isIP } from 'node:net';
 import { BusinessHours, BusinessHoursError } from './agents/business-hours.js';
 import { z } from 'zod';
@@ -140,6 +142,14 @@ const envSchema = z.object({
   AI_REQUEST_TIMEOUT_MS: positiveInt(60_000, 600_000),
   AI_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
   ESCALATE_AFTER_FAILED_REPLIES: z.coerce.number().int().min(0).max(20).default(2),
+  /** Comma-separated: which of the customer-word triggers (and repeated failure) hand a conversation over. */
+  ESCALATION_TRIGGERS: z
+    .string()
+    .default(TRIGGER_NAMES.join(','))
+    .transform((value) => value.split(',').map((name) => name.trim()).filter((name) => name !== ''))
+    .pipe(z.array(z.enum(TRIGGER_NAMES, { error: (issue) => `unknown trigger ${JSON.stringify(issue.input)}; known: ${TRIGGER_NAMES.join(', ')}` }))),
+  /** The negative-sentiment trigger fires when the last messages together score at or below this (AFINN points). */
+  ESCALATION_SENTIMENT_THRESHOLD: z.coerce.number().int().min(-100).max(-1).default(DEFAULT_SENTIMENT_TRIGGER.threshold),
   OPENAI_API_KEY: optionalNonEmpty,
   OPENAI_MODEL: z.string().min(1).default('gpt-4.1-mini'),
   OPENAI_BASE_URL: optionalNonEmpty.pipe(z.url().optional()),
@@ -216,6 +226,9 @@ export interface AppConfig {
     businessHours: BusinessHours;
     loginsPerIpPerMinute: number;
     loginsPerAccountPerMinute: number;
+  };
+  escalation: {
+    triggers: HandoffTriggerConfig;
   };
   /** Where tools read bookings and wallets: the demo tables or the host's own API. */
   hostAdapter: HostAdapterConfig;
@@ -424,6 +437,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       businessHours,
       loginsPerIpPerMinute: env.RATE_LIMIT_AGENT_LOGINS_PER_IP_PER_MINUTE,
       loginsPerAccountPerMinute: env.RATE_LIMIT_AGENT_LOGINS_PER_ACCOUNT_PER_MINUTE,
+    },
+    escalation: {
+      triggers: {
+        enabled: new Set(env.ESCALATION_TRIGGERS),
+        sentiment: { ...DEFAULT_SENTIMENT_TRIGGER, threshold: env.ESCALATION_SENTIMENT_THRESHOLD },
+      },
     },
     hostAdapter,
     ai: {

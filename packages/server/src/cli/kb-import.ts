@@ -1,14 +1,12 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError } from '../config.js';
 import { AppError } from '../errors/app-error.js';
 import { createKbChunkIndexer } from '../kb/embeddings/create-kb-chunk-indexer.js';
 import { importArticles, sourceName, type ImportResult } from '../kb/import/import-knowledge-base.js';
 import { readKnowledgeBase } from '../kb/import/read-knowledge-base.js';
-import { migrate } from '../storage/migrate.js';
-import { openDatabase } from '../storage/open-database.js';
+import { loadCliConfig, openCliDatabase } from './cli-database.js';
 
 /**
  * npm run kb:import -- <file or folder> [--source name] [--prune] [--dry-run]
@@ -46,16 +44,14 @@ async function main(): Promise<number> {
   // npm runs scripts from the repository root; the path is meant from where the command was typed.
   const path = resolve(process.env.INIT_CWD ?? process.cwd(), target);
 
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  const config = loadConfig();
+  const config = loadCliConfig();
   // Bad input is reported before the database is even opened (which, for a new PGlite folder, takes seconds).
   const source = sourceName(path, values.source);
   const started = performance.now();
   const kb = await readKnowledgeBase(path);
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openCliDatabase(config);
   let bar: cliProgress.SingleBar | undefined;
   try {
-    await migrate(db);
     const indexer = await createKbChunkIndexer(config, db);
     const result = await importArticles(db, kb, {
       indexer,

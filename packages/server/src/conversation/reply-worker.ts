@@ -5,7 +5,7 @@ import { PROVIDER_FAILURE_TEXT, type AssistantReplies, type Reply } from '../ai/
 import type { JobQueue } from '../bus/job-queue.js';
 import type { SessionEventBus } from '../bus/session-event-bus.js';
 import type { EscalationService } from '../escalation/escalation-service.js';
-import { detectEscalationTrigger } from '../escalation/triggers.js';
+import type { HandoffTriggers } from '../escalation/handoff-triggers.js';
 import type { Database } from '../storage/database.js';
 import { historyForReply } from './history-for-reply.js';
 import { newMessageId } from './ids.js';
@@ -34,6 +34,8 @@ export interface ReplyWorkerDeps {
   leaseMs: number;
   /** Consecutive failed replies that hand the conversation over; 0 never. */
   escalateAfterFailedReplies: number;
+  /** The triggers read from the customer's words (a request for a person, a yes to the offer of one, anger). */
+  triggers: HandoffTriggers;
   /** Something failed that the next sweep retries (the database went away mid-reply, say). */
   onError: (error: unknown, context: { sessionId?: string; stage: 'answer' | 'sweep' | 'gave_up' }) => void;
 }
@@ -212,10 +214,17 @@ export class ReplyWorker {
       await this.storeReply(session, question, newMessageId(), { text: PROVIDER_FAILURE_TEXT, citations: [], outcome: 'fallback' });
       return;
     }
-    if (detectEscalationTrigger(question.text)) {
-      // An explicit request for a person: no model runs; the handoff notice is this message's reply.
-      await this.deps.escalation.escalate(session, { source: 'explicit_request', reason: question.text, replyToId: question.id });
+    const transcript = await messages.list(session.id);
+    const decision = this.deps.triggers.check(question, historyForReply(transcript, question).slice(0, -1));
+    if (decision?.kind === 'escalate') {
+      // The customer's words hand it over: no model runs; the handoff notice is this message's reply.
+      await this.deps.escalation.escalate(session, { source: decision.source, reason: decision.reason, subject: decision.subject, replyToId: question.id });
       await this.pending.complete(question.id);
+      return;
+    }
+    if (decision?.kind === 'decline_offer') {
+      // "No" to the offer of a person: acknowledged, not met with the same offer again.
+      await this.storeReply(session, question, newMessageId(), { text: decision.reply, citations: [], outcome: 'answered' });
       return;
     }
     const replyId = newMessageId();
@@ -232,7 +241,7 @@ export class ReplyWorker {
         sessionId: session.id,
         identity: session.identity,
         locale: session.locale,
-        history: historyForReply(await messages.list(session.id), question),
+        history: historyForReply(transcript, question),
         replyMessageId: replyId,
         onTextDelta: (delta) => {
           if (!handedOver) bus.publish(session.id, { type: 'message_delta', messageId: replyId, delta, replyToMessageId: question.id });
