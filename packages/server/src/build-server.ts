@@ -18,6 +18,7 @@ import { ReplyWorker } from './conversation/reply-worker.js';
 import { SessionStore } from './conversation/session-store.js';
 import { EscalationService } from './escalation/escalation-service.js';
 import { HandoffTriggers } from './escalation/handoff-triggers.js';
+import { enqueueTicketSummary, registerTicketSummaryJob } from './escalation/model-summary.js';
 import { registerAdminRoutes } from './http/admin-routes.js';
 import { registerAgentRoutes } from './http/agent-routes.js';
 import { registerChatRoutes } from './http/chat-routes.js';
@@ -141,13 +142,27 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   const presence = new AgentPresence(db, { defaultMaxChats: config.agents.maxChats, onError: (error) => logger.warn({ err: error }, 'agent presence renewal failed') });
   const desk = new AgentDesk({ db, bus, hostData, onError: (error) => logger.warn({ err: error }, 'agent desk: a part failed; the rest goes on') });
   const routing = new HandoffRouting({ presence, hours: config.agents.businessHours, autoAssign: config.agents.autoAssign, now: clock });
+  // A hosted model rewrites the extractive hand-over note into a short abstract one; the local provider has none to write it.
+  const writesSummaries = model.provider !== 'local';
+  if (writesSummaries) {
+    registerTicketSummaryJob(jobs, {
+      db,
+      model,
+      desk,
+      timeoutMs: config.ai.requestTimeoutMs,
+      onUsageLogError: (error) => logger.warn({ err: error }, DEGRADED_REPLY_MESSAGES.usage_log),
+    });
+  }
   const escalation = new EscalationService({
     db,
     bus,
     routing,
     desk,
     hostData,
-    onTicketCreated: (ticket) => enqueueTicketNotification(jobs, ticket),
+    onTicketCreated: async (ticket) => {
+      await enqueueTicketNotification(jobs, ticket);
+      if (writesSummaries) await enqueueTicketSummary(jobs, ticket);
+    },
     onError: (error) => logger.error({ err: error }, 'a step after the handoff failed (queue news, assignment or notification)'),
   });
   const knowledge = await startKnowledgeBase({ config, db, logger });
