@@ -6,6 +6,7 @@ import { AgentDesk } from './agents/agent-desk.js';
 import { AgentPresence } from './agents/agent-presence.js';
 import { AgentTokens } from './agents/agent-tokens.js';
 import { HandoffRouting } from './agents/handoff-routing.js';
+import { QueueDrain } from './agents/queue-drain.js';
 import { AssistantReplies } from './ai/assistant-replies.js';
 import type { ChatModel } from './ai/model-port.js';
 import { InProcessSessionEventBus, type SessionEventBus } from './bus/session-event-bus.js';
@@ -278,6 +279,14 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     // A connection may not send messages faster than its session may.
     budgetOverrides: { send_message: { burst: config.rateLimits.messagesPerMinute, perMinute: config.rateLimits.messagesPerMinute } },
   });
+  const drain = new QueueDrain({
+    desk,
+    presence,
+    hours: config.agents.businessHours,
+    autoAssign: config.agents.autoAssign,
+    now: clock,
+    onError: (error) => logger.warn({ err: error }, 'assigning waiting live chats to an agent failed; they stay in the queue'),
+  });
   const agentTokens = new AgentTokens(db, { ttlSeconds: config.agents.tokenTtlSeconds, now: clock });
   registerAgentRoutes(app, {
     accounts: new AgentAccounts(db),
@@ -285,10 +294,11 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     desk,
     hostTokens: customerTokens,
     rateLimits,
+    drain,
     loginsPerIpPerMinute: config.agents.loginsPerIpPerMinute,
     loginsPerAccountPerMinute: config.agents.loginsPerAccountPerMinute,
   });
-  registerAgentSocket(app, { tokens: agentTokens, desk, presence, bus });
+  registerAgentSocket(app, { tokens: agentTokens, desk, presence, bus, drain });
   registerConsoleRoutes(app);
   if (config.demoEnabled) registerDemoRoutes(app, { db, customerTokens, rateLimits, tokensPerIpPerMinute: config.rateLimits.sessionsPerIpPerMinute });
   registerAdminRoutes(app, {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentCall, agentLogin, AgentTestClient, MAYA } from './agent-client.js';
+import { agentCall, agentLogin, AgentTestClient, MAYA, SAM } from './agent-client.js';
 import { ChatTestClient } from './chat-client.js';
 import { startRedisNodes } from './support/redis-nodes.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './fake-openai-server.js';
@@ -81,6 +81,56 @@ describe('business hours', () => {
     expect(client.events.filter((event) => event.type === 'agent_joined')).toEqual([]);
     client.close();
     desk.close();
+  });
+});
+
+/**
+ * Nobody waits in the live queue longer than it takes an agent to be free:
+ * Maya (one chat at a time here) is busy, so the next customer waits; when she
+ * resolves, that customer is hers at once. Sam (the admin) is away; the moment
+ * he is online the next waiting customer goes to him.
+ */
+describe('the waiting live queue drains', () => {
+  let server: RunningTestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ env: { AGENT_MAX_CHATS: '1' } });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  async function customerAsksForAPerson() {
+    const session = await openSession(server.url);
+    const client = await ChatTestClient.connect(server.url, session.token);
+    await client.waitFor('session_state');
+    client.send({ type: 'escalate' });
+    expect(await client.waitFor('escalated')).toMatchObject({ mode: 'live_agent' });
+    return { sessionId: session.sessionId, client };
+  }
+
+  it('assigns the longest-waiting live chat when an agent frees a slot or comes online', async () => {
+    const maya = await agentLogin(server.url, MAYA.email);
+    const sam = await agentLogin(server.url, SAM.email);
+    const mayaDesk = await AgentTestClient.online(server.url, maya.token);
+    const samDesk = await AgentTestClient.connect(server.url, sam.token);
+    samDesk.send({ type: 'presence', status: 'away' });
+    await samDesk.waitFor((event) => event.type === 'presence' && event.status === 'away');
+
+    const first = await customerAsksForAPerson();
+    expect(await first.client.waitFor('agent_joined')).toEqual({ type: 'agent_joined', agentName: 'Maya Chen' });
+    // Maya is at her cap: the next two wait, first come first served.
+    const second = await customerAsksForAPerson();
+    const third = await customerAsksForAPerson();
+    await mayaDesk.waitFor((event) => event.type === 'queue_updated' && event.entry?.sessionId === third.sessionId && event.entry.status === 'waiting');
+    expect(second.client.events.some((event) => event.type === 'agent_joined')).toBe(false);
+
+    expect((await agentCall(server.url, maya.token, 'POST', `/support/agent/conversations/${first.sessionId}/resolve`)).status).toBe(200);
+    expect(await second.client.waitFor('agent_joined')).toEqual({ type: 'agent_joined', agentName: 'Maya Chen' });
+    await mayaDesk.waitFor((event) => event.type === 'queue_updated' && event.entry?.sessionId === second.sessionId && event.entry.assignedTo === maya.agent.id);
+
+    samDesk.send({ type: 'presence', status: 'online' });
+    expect(await third.client.waitFor('agent_joined')).toEqual({ type: 'agent_joined', agentName: 'Sam Rivera' });
+    for (const socket of [first.client, second.client, third.client, mayaDesk, samDesk]) socket.close();
   });
 });
 

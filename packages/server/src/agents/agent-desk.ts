@@ -79,6 +79,16 @@ export class AgentDesk {
     return rows[0] ? toEntry(rows[0]) : null;
   }
 
+  /** The live chat that has waited for an agent longest, highest priority first; null when none waits. */
+  async nextWaitingLiveChat(): Promise<string | null> {
+    const { rows } = await this.deps.db.query<{ session_id: string }>(
+      `SELECT t.session_id FROM support_tickets t
+        WHERE t.status IN ('open', 'pending') AND t.assigned_agent_id IS NULL AND t.mode = 'live_agent'
+        ORDER BY ${PRIORITY_ORDER}, t.created_at LIMIT 1`,
+    );
+    return rows[0]?.session_id ?? null;
+  }
+
   /** Tells every agent socket, on every node, that the queue changed. */
   async announce(sessionId: string): Promise<void> {
     const entry = await this.entry(sessionId);

@@ -3,6 +3,7 @@ import { agentLoginRequestSchema, agentTextRequestSchema, type Agent } from '@su
 import { z } from 'zod';
 import type { AgentAccount, AgentAccounts } from '../agents/agent-accounts.js';
 import type { AgentDesk } from '../agents/agent-desk.js';
+import type { QueueDrain } from '../agents/queue-drain.js';
 import type { AgentTokens } from '../agents/agent-tokens.js';
 import { CANNED_RESPONSES } from '../agents/canned-responses.js';
 import type { CustomerTokenVerifier } from '../conversation/customer-token.js';
@@ -20,6 +21,8 @@ export interface AgentRouteDeps {
   /** Verifies the alternative login: a host-signed JWT with `role: "agent"`. */
   hostTokens: CustomerTokenVerifier;
   rateLimits: RateLimits;
+  /** A slot freed by resolve or hand-back goes to the next customer waiting in the live queue. */
+  drain: Pick<QueueDrain, 'offer'>;
   loginsPerIpPerMinute: number;
   loginsPerAccountPerMinute: number;
 }
@@ -109,12 +112,14 @@ export function registerAgentRoutes(app: FastifyInstance, deps: AgentRouteDeps) 
   app.post('/support/agent/conversations/:sessionId/resolve', async (request) => {
     const { agent, sessionId } = await inConversation(request);
     await deps.desk.finish(agent, sessionId, 'resolved');
+    deps.drain.offer(agent.id);
     return {};
   });
 
   app.post('/support/agent/conversations/:sessionId/hand-back', async (request) => {
     const { agent, sessionId } = await inConversation(request);
     await deps.desk.finish(agent, sessionId, 'handed_back');
+    deps.drain.offer(agent.id);
     return {};
   });
 }

@@ -4,6 +4,7 @@ import { agentClientEventSchema, type AgentClientEvent, type AgentServerEvent } 
 import type { AgentAccount } from '../agents/agent-accounts.js';
 import type { AgentDesk } from '../agents/agent-desk.js';
 import type { AgentPresence, PresenceHandle } from '../agents/agent-presence.js';
+import type { QueueDrain } from '../agents/queue-drain.js';
 import type { AgentTokens } from '../agents/agent-tokens.js';
 import { AGENT_DESK_CHANNEL, type SessionBusEvent, type SessionEventBus } from '../bus/session-event-bus.js';
 import { mapError } from '../http/error-mapping.js';
@@ -29,6 +30,8 @@ export interface AgentSocketDeps {
   desk: AgentDesk;
   presence: AgentPresence;
   bus: SessionEventBus;
+  /** An agent who is (back) online gets the customers waiting in the live queue. */
+  drain: Pick<QueueDrain, 'offer'>;
 }
 
 /**
@@ -91,6 +94,7 @@ class AgentConnection {
       this.releases.push(() => presence.close().catch((error: unknown) => this.log.warn({ err: error }, 'agent presence could not be cleared; it runs out')));
       if (this.socket.readyState !== this.socket.OPEN) return null;
       this.send({ type: 'presence', status: 'online' });
+      this.deps.drain.offer(agent.id);
       return agent;
     } catch (error) {
       this.log.error({ err: error }, 'agent websocket setup failed');
@@ -157,6 +161,7 @@ class AgentConnection {
     if (event.type === 'presence') {
       await this.presence?.setStatus(event.status);
       this.send({ type: 'presence', status: event.status });
+      if (event.status === 'online') this.deps.drain.offer(agent.id);
       return;
     }
     // Only the holder's typing reaches the customer.
