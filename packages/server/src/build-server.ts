@@ -20,6 +20,7 @@ import { SessionStore } from './conversation/session-store.js';
 import { EscalationService } from './escalation/escalation-service.js';
 import { HandoffTriggers } from './escalation/handoff-triggers.js';
 import { enqueueTicketSummary, registerTicketSummaryJob } from './escalation/model-summary.js';
+import { enqueueHandoffWebhook, loadTicketForWebhook, registerHandoffWebhookJob } from './notifications/handoff-webhook.js';
 import { registerAdminRoutes } from './http/admin-routes.js';
 import { registerAgentRoutes } from './http/agent-routes.js';
 import { registerChatRoutes } from './http/chat-routes.js';
@@ -138,6 +139,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   });
   const jobs = parts.jobs ?? new InProcessJobQueue(undefined, (job, error) => logger.error({ err: error, job }, 'background job failed for good'));
   registerFollowUpJobs(jobs, db);
+  if (config.handoffWebhook) registerHandoffWebhookJob(jobs, { config: config.handoffWebhook, loadTicket: loadTicketForWebhook(db), logger });
   const hostData = createHostDataAdapter(config.hostAdapter, db, clock);
   // The human side: who is online, where a handoff goes, and the desk agents work it from.
   const presence = new AgentPresence(db, { defaultMaxChats: config.agents.maxChats, onError: (error) => logger.warn({ err: error }, 'agent presence renewal failed') });
@@ -161,8 +163,12 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     desk,
     hostData,
     onTicketCreated: async (ticket) => {
-      await enqueueTicketNotification(jobs, ticket);
-      if (writesSummaries) await enqueueTicketSummary(jobs, ticket);
+      // All start even if one enqueue fails; EscalationService reports a rejection through onError.
+      await Promise.all([
+        enqueueTicketNotification(jobs, ticket),
+        writesSummaries ? enqueueTicketSummary(jobs, ticket) : undefined,
+        config.handoffWebhook ? enqueueHandoffWebhook(jobs, ticket.ticketId) : undefined,
+      ]);
     },
     onError: (error) => logger.error({ err: error }, 'a step after the handoff failed (queue news, assignment or notification)'),
   });

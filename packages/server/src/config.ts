@@ -5,6 +5,7 @@
  */
 import { TRIGGER_NAMES, type HandoffTriggerConfig } from './escalation/handoff-triggers.js';
 import { DEFAULT_SENTIMENT_TRIGGER } from './escalation/sentiment-trigger.js';
+import type { HandoffWebhookConfig } from './notifications/handoff-webhook.js';
 import { isIP } from 'node:net';
 import { BusinessHours, BusinessHoursError } from './agents/business-hours.js';
 import { z } from 'zod';
@@ -142,6 +143,12 @@ const envSchema = z.object({
   AI_REQUEST_TIMEOUT_MS: positiveInt(60_000, 600_000),
   AI_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
   ESCALATE_AFTER_FAILED_REPLIES: z.coerce.number().int().min(0).max(20).default(2),
+  /** Optional: POST each new handoff here (a Slack incoming-webhook URL works as is). */
+  HANDOFF_WEBHOOK_URL: optionalNonEmpty.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  HANDOFF_WEBHOOK_SECRET: optionalNonEmpty.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  HANDOFF_WEBHOOK_TIMEOUT_MS: positiveInt(5000, 60_000),
+  /** The service's public address (e.g. https://support.example.com): notifications link to the console there. */
+  PUBLIC_BASE_URL: optionalNonEmpty.pipe(z.url({ protocol: /^https?$/ }).optional()),
   /** Comma-separated: which of the customer-word triggers (and repeated failure) hand a conversation over. */
   ESCALATION_TRIGGERS: z
     .string()
@@ -230,6 +237,8 @@ export interface AppConfig {
   escalation: {
     triggers: HandoffTriggerConfig;
   };
+  /** Optional outgoing webhook for new handoffs; null when HANDOFF_WEBHOOK_URL is unset. */
+  handoffWebhook: HandoffWebhookConfig | null;
   /** Where tools read bookings and wallets: the demo tables or the host's own API. */
   hostAdapter: HostAdapterConfig;
   ai: {
@@ -438,6 +447,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       loginsPerIpPerMinute: env.RATE_LIMIT_AGENT_LOGINS_PER_IP_PER_MINUTE,
       loginsPerAccountPerMinute: env.RATE_LIMIT_AGENT_LOGINS_PER_ACCOUNT_PER_MINUTE,
     },
+    handoffWebhook: env.HANDOFF_WEBHOOK_URL
+      ? { url: env.HANDOFF_WEBHOOK_URL, secret: env.HANDOFF_WEBHOOK_SECRET ?? null, timeoutMs: env.HANDOFF_WEBHOOK_TIMEOUT_MS, consoleBaseUrl: env.PUBLIC_BASE_URL ?? null }
+      : null,
     escalation: {
       triggers: {
         enabled: new Set(env.ESCALATION_TRIGGERS),

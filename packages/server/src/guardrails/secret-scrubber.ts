@@ -173,6 +173,8 @@ export function secretsFromConfig(config: AppConfig): string[] {
     secrets.push(config.hostAdapter.auth.kind === 'bearer' ? config.hostAdapter.auth.token : config.hostAdapter.auth.secret);
   }
   for (const connection of [config.databaseUrl, config.redisUrl]) secrets.push(urlPassword(connection));
+  // A Slack webhook URL is its own credential (the token is in its path).
+  if (config.handoffWebhook) secrets.push(config.handoffWebhook.url, config.handoffWebhook.secret ?? undefined);
   // The placeholder key of keyless OpenAI-compatible servers is no secret.
   return [...new Set(secrets.filter((secret): secret is string => secret !== undefined && secret !== '' && secret !== 'not-needed'))];
 }
