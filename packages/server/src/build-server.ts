@@ -310,6 +310,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   registerAdminRoutes(app, {
     db,
     adminApiKey: config.adminApiKey,
+    agentTokens,
     indexer: parts.kbIndexer ?? knowledge.indexer,
     onKbChanged: () => retriever.clear(),
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentCall, agentLogin, MAYA, SAM } from './agent-client.js';
 import { z } from 'zod';
 import type { ChatModel } from '../src/ai/model-port.js';
 import type { KbChunkIndexer } from '../src/kb/kb-chunk-indexer.js';
@@ -94,6 +95,20 @@ describe.each(testDrivers)('admin knowledge-base API on %s', (driver) => {
     }
     expect((await call(server, 'GET', '/admin/kb/articles/reset-password')).status).toBe(200);
     expect(indexed).toEqual([]);
+  });
+
+  it('takes an admin agent’s token as an admin credential, and refuses a plain agent’s', async () => {
+    const sam = await agentLogin(server.url, SAM.email);
+    const maya = await agentLogin(server.url, MAYA.email);
+    const asSam = await call(server, 'GET', '/admin/kb/articles/reset-password', undefined, { auth: sam.token });
+    expect(asSam.status).toBe(200);
+    const asMaya = await call(server, 'DELETE', '/admin/kb/articles/reset-password', undefined, { auth: maya.token });
+    expect({ status: asMaya.status, code: errorCode(asMaya.body) }).toEqual({ status: 403, code: 'forbidden' });
+    const signedOut = await agentCall(server.url, sam.token, 'POST', '/support/agent/logout');
+    expect(signedOut.status).toBe(204);
+    const afterLogout = await call(server, 'GET', '/admin/kb/articles', undefined, { auth: sam.token });
+    expect(afterLogout.status).toBe(401);
+    expect((await call(server, 'GET', '/admin/kb/articles/reset-password')).status).toBe(200);
   });
 
   it('creates, reads, lists, replaces and deletes an article', async () => {

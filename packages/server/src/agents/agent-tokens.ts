@@ -9,6 +9,9 @@ export function hashAgentToken(token: string): string {
 
 const unauthorized = () => new AppError('unauthorized', 'Sign in as an agent.', { status: 401 });
 
+/** What every agent token starts with: tells it from a customer's JWT or an admin key at a glance. */
+export const AGENT_TOKEN_PREFIX = 'at_';
+
 /**
  * Agent tokens: opaque (`at_…`), only their SHA-256 stored, short-lived and
  * replaced on refresh, like customer session tokens. A customer or guest
@@ -25,7 +28,7 @@ export class AgentTokens {
   }
 
   async issue(agentId: string): Promise<{ token: string; expiresAt: Date }> {
-    const token = `at_${randomBytes(32).toString('base64url')}`;
+    const token = `${AGENT_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
     const expiresAt = new Date(this.options.now().getTime() + this.options.ttlSeconds * 1000);
     await this.db.query('INSERT INTO support_agent_tokens (token_hash, agent_id, expires_at) VALUES ($1, $2, $3)', [hashAgentToken(token), agentId, expiresAt]);
     // Expired tokens of this agent are of no use to anyone.
@@ -35,7 +38,7 @@ export class AgentTokens {
 
   /** The agent a live token belongs to; 401 otherwise (unknown, expired, disabled). */
   async authenticate(token: string | undefined): Promise<AgentAccount> {
-    if (!token || !token.startsWith('at_') || token.length > 200) throw unauthorized();
+    if (!token || !token.startsWith(AGENT_TOKEN_PREFIX) || token.length > 200) throw unauthorized();
     const { rows } = await this.db.query<{ agent_id: string; expires_at: Date | string }>(
       'SELECT agent_id, expires_at FROM support_agent_tokens WHERE token_hash = $1',
       [hashAgentToken(token)],

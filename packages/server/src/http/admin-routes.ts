@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { AGENT_TOKEN_PREFIX, type AgentTokens } from '../agents/agent-tokens.js';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.js';
@@ -13,6 +14,8 @@ export interface AdminRouteDeps {
   db: Database;
   /** Undefined: the admin API is off and every endpoint answers admin_disabled. */
   adminApiKey: string | undefined;
+  /** Agent tokens of agents with role admin are admin credentials too. */
+  agentTokens?: Pick<AgentTokens, 'authenticate'>;
   indexer: KbChunkIndexer;
   /** Called after every committed write, so cached retrieval never serves an edited or deleted article. */
   onKbChanged: () => void;
@@ -33,8 +36,9 @@ const replaceBodySchema = z.strictObject(articleFieldsSchema.shape);
 
 /**
  * The admin REST API for knowledge-base articles (the admin UI comes later).
- * Every endpoint needs "Authorization: Bearer <ADMIN_API_KEY>"; customer and
- * session tokens are not admin keys and are refused like any wrong key.
+ * Every endpoint needs "Authorization: Bearer <ADMIN_API_KEY>" or the token
+ * of an agent with role admin; customer and session tokens are not admin keys
+ * and are refused like any wrong key, a plain agent's token with 403.
  * Writes go through the same upsert as imports (source "admin") and the
  * chunk indexer, in one transaction each.
  */
@@ -44,8 +48,14 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps) 
   void app.register(async (admin) => {
     // onRequest: refused before the body is even read.
     admin.addHook('onRequest', async (request) => {
-      if (!expectedDigest) throw new AppError('admin_disabled', 'The admin API is turned off; set ADMIN_API_KEY to use it.', { status: 403 });
       const given = bearerToken(request.headers.authorization);
+      // An agent signed in with the admin role may use it too (PROTOCOL: Operations); a plain agent may not.
+      if (given?.startsWith(AGENT_TOKEN_PREFIX) && deps.agentTokens) {
+        const agent = await deps.agentTokens.authenticate(given);
+        if (agent.role !== 'admin') throw new AppError('forbidden', 'Only an agent with the admin role may use the admin API.', { status: 403 });
+        return;
+      }
+      if (!expectedDigest) throw new AppError('admin_disabled', 'The admin API is turned off; set ADMIN_API_KEY to use it, or sign in as an admin agent.', { status: 403 });
       // Digests have one length, so the comparison time says nothing about the key.
       if (!given || !timingSafeEqual(sha256(given), expectedDigest)) {
         throw new AppError('unauthorized', 'Send the admin API key as "Authorization: Bearer <key>".', { status: 401 });
