@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SUMMARY_SYSTEM_PROMPT } from '../src/escalation/model-summary.js';
 import { PROVIDER_FAILURE_TEXT } from '../src/ai/assistant-replies.js';
 import { createOpenAIChatModel } from '../src/ai/providers/openai-chat-model.js';
 import { InProcessSessionEventBus } from '../src/bus/session-event-bus.js';
@@ -114,7 +115,9 @@ describe.each(testDrivers)('durable turns on %s', (driver) => {
     const orphan = await leftByDeadNode(database.db, session.sessionId, 'How long does a refund take?');
     await eventually(async () => !(await isPending(database.db, orphan.id)), 'the recovery to look at the orphaned message');
     expect(await repliesTo(database.db, orphan.id)).toEqual([]);
-    expect(fake.requests.filter((request) => request.chat)).toHaveLength(0);
+    await server.jobs.drain();
+    // The model is asked for the agents' hand-over note only, never for an answer.
+    expect(fake.requests.filter((request) => request.chat).map((request) => request.chat?.messages[0]?.content)).toEqual([SUMMARY_SYSTEM_PROMPT]);
     client.close();
   });
 

@@ -73,7 +73,14 @@ describe('offersHuman', () => {
     expect(offersHuman(text)).toBe(true);
   });
 
-  it.each(['Our agents are available 24/7.', 'Your booking SKY4F2 is confirmed. Is there anything else?', 'The Flex fare can be cancelled for free. Would you like to know more?'])(
+  it.each([
+    'Our agents are available 24/7.',
+    'Your booking SKY4F2 is confirmed. Is there anything else?',
+    'The Flex fare can be cancelled for free. Would you like to know more?',
+    'Would you like me to look up your flight ticket?',
+    'Shall I check what your travel agent booked?',
+    'Do you want me to show the hotel desk opening hours?',
+  ])(
     'sees no offer in "%s"',
     (text) => {
       expect(offersHuman(text)).toBe(false);

@@ -80,12 +80,14 @@ export function detectEscalationTrigger(text: string): EscalationTrigger | null 
  */
 const offerPatterns: RegExp[] = [
   /\b(?:connect|transfer|put|hand|pass|escalate)\s+(?:you|this|your\s+(?:question|request|case))\s+(?:over\s+)?(?:with|to|through\s+to)\s+(?:an?\s+|one\s+of\s+our\s+|our\s+|the\s+)?(?:human|person|agent|colleague|support\s+team|team|specialist|representative|member\s+of\s+(?:our|the)\s+(?:support\s+)?team)/i,
-  /\b(?:would\s+you\s+like|do\s+you\s+want|shall\s+i|should\s+i|can\s+i|may\s+i)\b[^?]{0,60}\b(?:human|person|agent|support\s+team|ticket|colleague)\b/i,
+  /\b(?:would\s+you\s+like|do\s+you\s+want|shall\s+i|should\s+i|can\s+i|may\s+i)\b[^?]{0,60}\b(?:human|person|agent|support\s+team|colleague|(?:open|create|raise|file|log)\s+(?:a\s+|one\s+)?(?:support\s+)?ticket)\b/i,
 ];
 
 export function offersHuman(assistantText: string): boolean {
-  const question = assistantText.includes('?');
-  return question && offerPatterns.some((pattern) => pattern.test(assistantText));
+  if (!assistantText.includes('?')) return false;
+  // "Shall I check what your travel agent booked?" offers no person of ours.
+  const ours = notAHandoff.reduce((text, pattern) => text.replace(new RegExp(pattern.source, 'gi'), ' '), assistantText);
+  return offerPatterns.some((pattern) => pattern.test(ours));
 }
 
 // Short answers only: "yes, but first tell me the baggage fee" is a new question.
