@@ -100,6 +100,25 @@ export type Message = z.infer<typeof messageSchema>;
 
 export const messageHistoryResponseSchema = z.object({ messages: z.array(messageSchema) });
 
+/**
+ * Extension: `GET /support/chat/conversations` (Authorization: Bearer <customer token>, `?limit=` 1..50,
+ * default 20): the signed-in customer's earlier conversations, most recently active first. `preview` is
+ * the customer's first message, redacted and clipped to 120 characters; `status` is "ai", "escalated" or
+ * "closed". Reopen one with POST /support/chat/session `{ customerToken, resumeSessionId: sessionId }`.
+ */
+export const customerConversationsResponseSchema = z.object({
+  conversations: z.array(
+    z.object({
+      sessionId: z.string(),
+      startedAt: z.string(),
+      lastMessageAt: z.string(),
+      status: z.string(),
+      preview: z.string().nullable(),
+    }),
+  ),
+});
+export type CustomerConversationsResponse = z.infer<typeof customerConversationsResponseSchema>;
+
 // ---------------------------------------------------------------- websocket, client to server
 
 const clientMessageIdSchema = z.string().min(1).max(200);

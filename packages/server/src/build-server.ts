@@ -28,6 +28,8 @@ import { registerConsoleRoutes } from './http/console-routes.js';
 import { registerDemoRoutes } from './http/demo-routes.js';
 import { mapError } from './http/error-mapping.js';
 import { registerHealthRoutes } from './http/health-routes.js';
+import { OriginPolicy, registerChatCors, registerOriginCheck } from './http/origin-policy.js';
+import { registerWidgetRoutes } from './http/widget-routes.js';
 import type { CachingRetriever } from './kb/caching-retriever.js';
 import type { KbChunkIndexer } from './kb/kb-chunk-indexer.js';
 import { startKnowledgeBase } from './kb/knowledge-base.js';
@@ -187,6 +189,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
         reference: action.result.reference,
         startDate: action.result.startDate,
         refund: action.result.refund,
+        locale: action.locale,
       }),
     onError: (error) => logger.error({ err: error }, 'booking action failed'),
   });
@@ -273,8 +276,25 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
       socket.terminate();
     },
   });
+  // Browser pages from origins outside ALLOWED_ORIGINS are refused on /support/chat/* and /support/agent/*, before
+  // anything else runs. After the websocket plugin, whose own first hook marks an upgrade so that a refused one's
+  // socket is destroyed with the answer.
+  const originPolicy = new OriginPolicy(config.allowedOrigins, config.publicBaseUrl);
+  registerOriginCheck(app, originPolicy);
   registerHealthRoutes(app, { db, checks: parts.readinessChecks ?? [], details: () => ({ vectorSearch: knowledge.vectorSearch, knowledgeBase: knowledge.status() }) });
-  registerChatRoutes(app, { sessionService, messages, rateLimits, bus, sessionsPerIpPerMinute: config.rateLimits.sessionsPerIpPerMinute });
+  // The customer REST routes in a scope of their own: only they (and their preflights) get CORS headers.
+  await app.register(async (chat) => {
+    await registerChatCors(chat, originPolicy);
+    registerChatRoutes(chat, {
+      sessionService,
+      messages,
+      rateLimits,
+      bus,
+      customerTokens,
+      sessions,
+      sessionsPerIpPerMinute: config.rateLimits.sessionsPerIpPerMinute,
+    });
+  });
   registerChatSocket(app, {
     sessionService,
     turns,
@@ -306,6 +326,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   });
   registerAgentSocket(app, { tokens: agentTokens, desk, presence, bus, drain });
   registerConsoleRoutes(app);
+  registerWidgetRoutes(app);
   if (config.demoEnabled) registerDemoRoutes(app, { db, customerTokens, rateLimits, tokensPerIpPerMinute: config.rateLimits.sessionsPerIpPerMinute });
   registerAdminRoutes(app, {
     db,

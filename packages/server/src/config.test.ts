@@ -112,6 +112,7 @@ describe('loadConfig', () => {
       HOST_ADAPTER: 'http',
       HOST_API_BASE_URL: 'https://api.example/x',
       HOST_API_HMAC_SECRET: 'h'.repeat(32),
+      ALLOWED_ORIGINS: 'https://www.skyway.example',
     };
 
     it('refuses demo mode, also when DEMO_ENABLED is only defaulted, saying what to set', () => {
@@ -130,11 +131,11 @@ describe('loadConfig', () => {
 
     it('refuses the demo host adapter and a missing host secret, every problem at once', () => {
       const problems = problemsOf({ NODE_ENV: 'production' });
-      expect(problems.map((problem) => problem.split(':')[0])).toEqual(['DEMO_ENABLED', 'HOST_ADAPTER', 'HOST_JWT_SECRET']);
+      expect(problems.map((problem) => problem.split(':')[0])).toEqual(['DEMO_ENABLED', 'HOST_ADAPTER', 'ALLOWED_ORIGINS', 'HOST_JWT_SECRET']);
       expect(problems[1]).toBe(
         'HOST_ADAPTER: must be http when NODE_ENV=production (it defaults to demo) (the demo adapter answers from the fictional demo tables); set HOST_ADAPTER=http and HOST_API_BASE_URL',
       );
-      expect(problems[2]).toMatch(/^HOST_JWT_SECRET: required when NODE_ENV=production/);
+      expect(problems[3]).toMatch(/^HOST_JWT_SECRET: required when NODE_ENV=production/);
       expect(problems.every((problem) => !problem.includes('\n'))).toBe(true);
       expect(problemsOf({ ...production, DEMO_ENABLED: 'false', HOST_ADAPTER: 'demo' })).toEqual([expect.stringMatching(/^HOST_ADAPTER: must be http when NODE_ENV=production \(the demo/)]);
     });
@@ -142,6 +143,40 @@ describe('loadConfig', () => {
     it('leaves development and test alone', () => {
       expect(loadConfig({ NODE_ENV: 'development' }).demoEnabled).toBe(true);
       expect(loadConfig({ NODE_ENV: 'test' }).demoEnabled).toBe(true);
+    });
+
+    it('requires ALLOWED_ORIGINS as a list: missing and * are refused, naming the variable', () => {
+      const { ALLOWED_ORIGINS: _listed, ...unlisted } = production;
+      const off = { ...unlisted, DEMO_ENABLED: 'false' };
+      for (const missing of [undefined, '', ' , ']) {
+        const env = missing === undefined ? off : { ...off, ALLOWED_ORIGINS: missing };
+        expect(problemsOf(env), String(missing)).toEqual([expect.stringMatching(/^ALLOWED_ORIGINS: required when NODE_ENV=production: .*e\.g\. ALLOWED_ORIGINS=https:\/\//)]);
+      }
+      expect(problemsOf({ ...off, ALLOWED_ORIGINS: '*' })).toEqual([expect.stringMatching(/^ALLOWED_ORIGINS: must not be \* when NODE_ENV=production/)]);
+      expect(problemsOf({ ...off, ALLOWED_ORIGINS: ' * ' })).toEqual([expect.stringMatching(/^ALLOWED_ORIGINS: must not be \*/)]);
+      expect(loadConfig({ ...off, ALLOWED_ORIGINS: 'https://www.skyway.example,https://m.skyway.example' }).allowedOrigins).toEqual({
+        kind: 'list',
+        origins: ['https://www.skyway.example', 'https://m.skyway.example'],
+      });
+    });
+  });
+
+  describe('ALLOWED_ORIGINS', () => {
+    it('is permissive by default outside production, and * says so explicitly', () => {
+      expect(loadConfig({}).allowedOrigins).toEqual({ kind: 'any' });
+      expect(loadConfig({ NODE_ENV: 'test', DEMO_ENABLED: 'false', HOST_JWT_SECRET: 'x'.repeat(32) }).allowedOrigins).toEqual({ kind: 'any' });
+      expect(loadConfig({ ALLOWED_ORIGINS: '*' }).allowedOrigins).toEqual({ kind: 'any' });
+    });
+
+    it('takes origins as browsers send them, normalised, each checked', () => {
+      expect(loadConfig({ ALLOWED_ORIGINS: ' https://WWW.Skyway.example/ , http://localhost:5173,https://www.skyway.example:443' }).allowedOrigins).toEqual({
+        kind: 'list',
+        origins: ['https://www.skyway.example', 'http://localhost:5173'],
+      });
+      for (const bad of ['www.skyway.example', 'https://www.skyway.example/chat', 'https://*.skyway.example', 'ftp://files.example', 'https://a.example?x=1', 'https://user@a.example', 'null']) {
+        expect(problemsOf({ ALLOWED_ORIGINS: bad }), bad).toEqual([expect.stringMatching(/^ALLOWED_ORIGINS: each entry must be an origin: .*; not an origin: /)]);
+      }
+      expect(problemsOf({ ALLOWED_ORIGINS: '*,https://www.skyway.example' })).toEqual([expect.stringMatching(/^ALLOWED_ORIGINS: use \* alone/)]);
     });
   });
 

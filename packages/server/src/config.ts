@@ -84,6 +84,56 @@ const trustProxyFromEnv = z
     return { addresses };
   });
 
+/**
+ * Which web pages may use the customer chat API and socket from a browser
+ * (ALLOWED_ORIGINS): any (`*`, demo and development only) or these origins.
+ */
+export type AllowedOrigins = { kind: 'any' } | { kind: 'list'; origins: string[] };
+
+const allowedOriginsFromEnv = z
+  .string()
+  .optional()
+  .transform((raw, context): AllowedOrigins | undefined => {
+    const entries = (raw ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+    // Unset: decided in loadConfig (permissive outside production, refused in it).
+    if (entries.length === 0) return undefined;
+    if (entries.includes('*')) {
+      if (entries.length === 1) return { kind: 'any' };
+      context.addIssue({ code: 'custom', message: 'use * alone (any origin) or a comma-separated list of origins, not both' });
+      return z.NEVER;
+    }
+    const origins: string[] = [];
+    const bad: string[] = [];
+    for (const entry of entries) {
+      const origin = originOf(entry);
+      if (origin === null) bad.push(entry);
+      else if (!origins.includes(origin)) origins.push(origin);
+    }
+    if (bad.length > 0) {
+      context.addIssue({
+        code: 'custom',
+        message: `each entry must be an origin: scheme, host and optional port, no path or wildcard (e.g. https://www.skyway.example,https://m.skyway.example); not an origin: ${bad.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return { kind: 'list', origins };
+  });
+
+/** `https://Example.com:443/` as browsers send it in Origin (`https://example.com`); null if it is not a bare http(s) origin. */
+function originOf(entry: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(entry);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '' || url.pathname !== '/') return null;
+  // A path, even "/", is not part of an origin: only a trailing slash is forgiven.
+  if (!/^https?:\/\/[^/]+\/?$/i.test(entry) || entry.includes('*')) return null;
+  return url.origin;
+}
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -131,6 +181,8 @@ const envSchema = z.object({
   RATE_LIMIT_AGENT_LOGINS_PER_IP_PER_MINUTE: positiveInt(20, 10_000),
   RATE_LIMIT_AGENT_LOGINS_PER_ACCOUNT_PER_MINUTE: positiveInt(5, 1000),
   TRUST_PROXY: trustProxyFromEnv,
+  // Comma-separated origins whose pages may call /support/chat/* from a browser; * = any (not in production).
+  ALLOWED_ORIGINS: allowedOriginsFromEnv,
   HOST_ADAPTER: z.enum(['demo', 'http']).default('demo'),
   HOST_API_BASE_URL: optionalNonEmpty.pipe(z.url().optional()),
   HOST_API_TOKEN: optionalNonEmpty,
@@ -224,6 +276,13 @@ export interface AppConfig {
   websocket: { maxConnectionsPerSession: number; maxConnectionsPerIp: number };
   /** Behind a load balancer: which hops of X-Forwarded-For to believe (see fastifyTrustProxy). */
   trustProxy: TrustProxySetting;
+  /**
+   * Browser origins allowed on the customer chat API and socket (and, besides the service's own
+   * origin, on the agent API): see http/origin-policy.ts. `any` only outside production.
+   */
+  allowedOrigins: AllowedOrigins;
+  /** PUBLIC_BASE_URL: the service's public address (its own origin for the origin check; console links). */
+  publicBaseUrl: string | undefined;
   agents: {
     tokenTtlSeconds: number;
     /** Concurrent live chats per agent unless the account says otherwise. */
@@ -356,7 +415,9 @@ function embeddingProviderConfig(env: Env, problems: string[]): EmbeddingProvide
  * NODE_ENV=production refuses what only a demo may do: seed a fictional
  * company, serve the demo page, sign demo tokens, and answer account
  * questions from the demo tables. DEMO_ENABLED defaults to true (so that
- * `npm start` is the demo), so production must turn it off explicitly.
+ * `npm start` is the demo), so production must turn it off explicitly. It
+ * also wants ALLOWED_ORIGINS spelled out: the permissive default (any page
+ * may embed the chat) is for the demo and development only.
  */
 function productionProblems(env: Env, source: NodeJS.ProcessEnv, problems: string[]): void {
   if (env.NODE_ENV !== 'production') return;
@@ -370,6 +431,15 @@ function productionProblems(env: Env, source: NodeJS.ProcessEnv, problems: strin
     const defaulted = source.HOST_ADAPTER === undefined ? ' (it defaults to demo)' : '';
     problems.push(
       `HOST_ADAPTER: must be http when NODE_ENV=production${defaulted} (the demo adapter answers from the fictional demo tables); set HOST_ADAPTER=http and HOST_API_BASE_URL`,
+    );
+  }
+  if (env.ALLOWED_ORIGINS === undefined) {
+    problems.push(
+      'ALLOWED_ORIGINS: required when NODE_ENV=production: the origins of the pages that embed the chat, comma-separated (e.g. ALLOWED_ORIGINS=https://www.skyway.example,https://m.skyway.example)',
+    );
+  } else if (env.ALLOWED_ORIGINS.kind === 'any') {
+    problems.push(
+      'ALLOWED_ORIGINS: must not be * when NODE_ENV=production (any web page could then drive the chat API from its visitors\' browsers); list the origins of the pages that embed the chat, e.g. ALLOWED_ORIGINS=https://www.skyway.example',
     );
   }
 }
@@ -439,6 +509,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     websocket: { maxConnectionsPerSession: env.WS_MAX_CONNECTIONS_PER_SESSION, maxConnectionsPerIp: env.WS_MAX_CONNECTIONS_PER_IP },
     trustProxy: env.TRUST_PROXY,
+    // Unset outside production (refused in it): permissive, so that the demo and local development embed anywhere.
+    allowedOrigins: env.ALLOWED_ORIGINS ?? { kind: 'any' },
+    publicBaseUrl: env.PUBLIC_BASE_URL,
     agents: {
       tokenTtlSeconds: env.AGENT_TOKEN_TTL_SECONDS,
       maxChats: env.AGENT_MAX_CHATS,

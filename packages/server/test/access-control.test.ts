@@ -3,7 +3,7 @@ import { createOpenAIChatModel } from '../src/ai/providers/openai-chat-model.js'
 import { addDays, daysBetween, loadDemoData, type DemoData } from '../src/demo/demo-data.js';
 import { ChatTestClient } from './chat-client.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './fake-openai-server.js';
-import { amountForms, findLeaks, frameHaystacks, leakedSecrets, modelRequestHaystacks, storedRowsOf, watchedSecrets } from './leak-detector.js';
+import { amountForms, dateForms, findLeaks, frameHaystacks, leakedSecrets, modelRequestHaystacks, storedRowsOf, watchedSecrets } from './leak-detector.js';
 import { openSession, signCustomerToken, startTestServer, testDrivers, type RunningTestServer } from './test-server.js';
 
 const ALICE = 'cus_alice';
@@ -26,8 +26,8 @@ function valuesOf(data: DemoData, customerId: string): string[] {
     ...bookings.flatMap((booking) => [
       booking.summary,
       ...amountForms(booking.totalAmount),
-      booking.startDate,
-      ...(booking.endDate ? [booking.endDate] : []),
+      ...dateForms(booking.startDate),
+      ...(booking.endDate ? dateForms(booking.endDate) : []),
       ...(booking.hotelName ? [booking.hotelName] : []),
     ]),
   ];

@@ -6,7 +6,7 @@ import { addDays, loadDemoData, type DemoData } from '../src/demo/demo-data.js';
 import { RateLimits } from '../src/guardrails/rate-limits.js';
 import { ChatTestClient } from './chat-client.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './fake-openai-server.js';
-import { amountForms, findLeaks, frameHaystacks, logHaystacks, modelRequestHaystacks, storedRowsOf, watchedSecrets, type Haystack } from './leak-detector.js';
+import { amountForms, dateForms, findLeaks, frameHaystacks, logHaystacks, modelRequestHaystacks, storedRowsOf, watchedSecrets, type Haystack } from './leak-detector.js';
 import { openSession, signCustomerToken, startTestServer, testDrivers } from './test-server.js';
 
 const ATTACKER = 'cus_alice';
@@ -69,6 +69,7 @@ function secrets(data: DemoData, produced: string[] = []): string[] {
   const own = [
     JSON.stringify([data.customers.find((customer) => customer.id === ATTACKER), ownBookings, ownWallet]),
     ...ownBookings.flatMap((booking) => amountForms(booking.totalAmount)),
+    ...ownBookings.flatMap((booking) => [...dateForms(booking.startDate), ...(booking.endDate ? dateForms(booking.endDate) : [])]),
     ...(ownWallet ? amountForms(ownWallet.balance) : []),
   ];
   const victimIds = new Set(data.customers.filter((customer) => customer.id !== ATTACKER).map((customer) => customer.id));
@@ -80,8 +81,8 @@ function secrets(data: DemoData, produced: string[] = []): string[] {
       .flatMap((booking) => [
         booking.summary,
         ...amountForms(booking.totalAmount),
-        booking.startDate,
-        ...(booking.endDate ? [booking.endDate] : []),
+        ...dateForms(booking.startDate),
+        ...(booking.endDate ? dateForms(booking.endDate) : []),
         ...(booking.hotelName ? [booking.hotelName] : []),
       ]),
     ...produced,

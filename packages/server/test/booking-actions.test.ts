@@ -195,7 +195,7 @@ describe('confirmed booking actions with the local provider', () => {
     const cancel = await client.ask('Please cancel my booking SKY4F2');
     const proposed = await client.waitFor('action_proposed', () => true, { from: cancel.from });
     expect(proposed.action).toMatchObject({ kind: 'booking_cancellation', bookingReference: 'SKY4F2' });
-    expect(cancel.reply.text).toMatch(/Nothing has changed yet/);
+    expect(cancel.reply.text).toMatch(/Nothing has changed yet: press "Cancel booking" on the card to go ahead, or "Keep booking"/);
 
     const newDate = addDays(startOf(demo, 'SKY4F2'), 98);
     const move = await client.ask(`I need to change my booking SKY4F2 to ${inWords(newDate)}`);
@@ -207,6 +207,77 @@ describe('confirmed booking actions with the local provider', () => {
     expect(list.reply.text).toContain('K7QM2A');
     const status = await server.db.query<{ status: string }>(`SELECT status FROM demo_bookings WHERE reference = 'SKY4F2'`);
     expect(status.rows[0]?.status).toBe('confirmed');
+    client.close();
+  });
+});
+
+/**
+ * Money and dates in everything the service itself writes about a booking
+ * action (the local provider's reply, the card, the policy line, the "Done"
+ * notice, the confirmation email), one format per session locale. They once
+ * read "£1846.40", "0.00 GBP" and "a fee of 75 per passenger" in one chat.
+ */
+describe('money and dates in a booking action, written once in the session\'s locale', () => {
+  let server: RunningTestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ today });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const utcDate = (locale: string, date: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(Date.parse(`${date}T00:00:00Z`));
+  const outboxBody = async (actionId: string) => {
+    await server.jobs.drain();
+    const { rows } = await server.db.query<{ body: string }>('SELECT body FROM support_outbox WHERE idempotency_key = $1', [`booking_action_follow_up:${actionId}`]);
+    return rows[0]?.body;
+  };
+
+  it('a cancellation with the default locale: £/€ amounts grouped, the policy fee with its currency', async () => {
+    // Kenji's R2D7KP: a Standard fare, 1 passenger, €1124.60; the session takes the default locale ("en").
+    const session = await openSession(server.url, { customerToken: await signCustomerToken(server, 'cus_kenji') });
+    const client = await ChatTestClient.connect(server.url, session.token);
+    const cancel = await client.ask('Please cancel my booking R2D7KP');
+    const { action } = await client.waitFor('action_proposed', () => true, { from: cancel.from });
+    expect(action).toMatchObject({ fee: { amount: '75.00', currency: 'EUR' }, refund: { amount: '1049.60', currency: 'EUR' } });
+    expect(action.details).toEqual([
+      'Cancellation fee: €75.00',
+      expect.stringMatching(/^Refund: €1,049\.60 to your original payment method/),
+      'Standard fares cancel for a fee of €75.00 per passenger.',
+    ]);
+    expect(cancel.reply.text).toContain('The fee is €75.00, and you would get €1,049.60 back. Standard fares cancel for a fee of €75.00 per passenger.');
+
+    const from = client.events.length;
+    client.send({ type: 'confirm_action', actionId: action.id });
+    const done = await client.waitFor('message', (event) => event.message.text.startsWith('Done'), { from });
+    expect(done.message.text).toBe('Done: booking R2D7KP is cancelled. Your refund of €1,049.60 is on its way. A confirmation email follows.');
+    expect(await outboxBody(action.id)).toBe('Booking R2D7KP is cancelled. Refund: €1,049.60.');
+
+    const balance = await client.ask("What's my wallet balance?");
+    expect(balance.reply.text).toMatch(/^Your Skyway Wallet balance is €23\.18 \(last updated \d{1,2} [A-Z][a-z]{2} \d{4}\)\./);
+    client.close();
+  });
+
+  it('a date change in es-ES: amounts and dates as a Spanish reader writes them, on the card, in the notice and the email', async () => {
+    // Lucía's P9AS5M: a Standard fare, 3 passengers: 3 × €50.
+    const session = await openSession(server.url, { customerToken: await signCustomerToken(server, 'cus_lucia'), locale: 'es-ES' });
+    const client = await ChatTestClient.connect(server.url, session.token);
+    const newDate = addDays(startOf(demo, 'P9AS5M'), 30);
+    const move = await client.ask(`I need to change my booking P9AS5M to ${inWords(newDate)}`);
+    const { action } = await client.waitFor('action_proposed', () => true, { from: move.from });
+    expect(action).toMatchObject({ newStartDate: newDate, fee: { amount: '150.00', currency: 'EUR' } });
+    expect(action.title).toBe(`Move booking P9AS5M to ${utcDate('es-ES', newDate)}`);
+    expect(action.details).toEqual([
+      'Change fee: 150,00\u00a0€',
+      'Date changes cost a fee per passenger (Basic 90,00\u00a0€, Standard 50,00\u00a0€, Flex free) plus any fare difference, shown before payment.',
+    ]);
+    expect(move.reply.text).toContain(`I've prepared moving booking P9AS5M to ${utcDate('es-ES', newDate)}. The fee is 150,00\u00a0€.`);
+
+    const from = client.events.length;
+    client.send({ type: 'confirm_action', actionId: action.id });
+    const done = await client.waitFor('message', (event) => event.message.text.startsWith('Done'), { from });
+    expect(done.message.text).toBe(`Done: booking P9AS5M now starts on ${utcDate('es-ES', newDate)}. A confirmation email follows.`);
+    expect(await outboxBody(action.id)).toBe(`Booking P9AS5M now starts on ${utcDate('es-ES', newDate)}.`);
     client.close();
   });
 });

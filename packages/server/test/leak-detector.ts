@@ -1,4 +1,5 @@
 import { BOOKING_ACTION_FOLLOW_UP, TICKET_NOTIFICATION } from '../src/conversation/follow-up-jobs.js';
+import { DEFAULT_LOCALE, formatDate } from '../src/i18n/format.js';
 import type { Queryable } from '../src/storage/database.js';
 
 /**
@@ -262,6 +263,16 @@ export function leakedSecrets(secrets: readonly string[], haystacks: readonly Ha
  */
 export function watchedSecrets(values: readonly string[], own: readonly string[]): string[] {
   return [...new Set(values)].filter((value) => value.length >= 4 && !own.some((text) => containsSecret(text, value)));
+}
+
+/**
+ * A date as the data carries it (`2027-01-16`) and as the service writes it
+ * into replies for the default locale (`16 Jan 2027`, src/i18n/format.ts):
+ * a leaked date is found in either form.
+ */
+export function dateForms(date: string): string[] {
+  const written = formatDate(date, DEFAULT_LOCALE);
+  return written === date ? [date] : [date, written];
 }
 
 /** An amount as the demo data formats it (`1124.60`), and with thousands separators when it has them (`1,124.60`). */

@@ -43,7 +43,7 @@ describe('start-up with NODE_ENV=production', () => {
     expect(existsSync(dataDir)).toBe(false);
   });
 
-  it('refuses DEMO_ENABLED=true, and TRUST_PROXY=true, naming what to set', async () => {
+  it('refuses DEMO_ENABLED=true, TRUST_PROXY=true, and ALLOWED_ORIGINS unset or *, naming what to set', async () => {
     const otherwiseFine = {
       NODE_ENV: 'production',
       HOST_JWT_SECRET: SECRET,
@@ -51,6 +51,7 @@ describe('start-up with NODE_ENV=production', () => {
       HOST_ADAPTER: 'http',
       HOST_API_BASE_URL: 'http://127.0.0.1:9/adapter',
       HOST_API_HMAC_SECRET: 'h'.repeat(32),
+      ALLOWED_ORIGINS: 'https://www.skyway.example',
     };
     const problemLines = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('  '));
 
@@ -67,6 +68,18 @@ describe('start-up with NODE_ENV=production', () => {
       expect.stringMatching(/^ {2}TRUST_PROXY: true is refused: .*give the number of proxies in front of the service \(e\.g\. 1\) or their addresses/),
     ]);
     expect(proxy.stderr()).not.toMatch(/^\s+at /m);
+
+    // Which pages may embed the chat must be spelled out: neither left unset nor "*".
+    const { ALLOWED_ORIGINS: _listed, ...unlisted } = otherwiseFine;
+    const missing = startMain({ ...unlisted, DEMO_ENABLED: 'false' });
+    expect(await missing.exited).toBe(1);
+    expect(problemLines(missing.stderr())).toEqual([
+      '  ALLOWED_ORIGINS: required when NODE_ENV=production: the origins of the pages that embed the chat, comma-separated (e.g. ALLOWED_ORIGINS=https://www.skyway.example,https://m.skyway.example)',
+    ]);
+    const any = startMain({ ...otherwiseFine, DEMO_ENABLED: 'false', ALLOWED_ORIGINS: '*' });
+    expect(await any.exited).toBe(1);
+    expect(problemLines(any.stderr())).toEqual([expect.stringMatching(/^ {2}ALLOWED_ORIGINS: must not be \* when NODE_ENV=production .*e\.g\. ALLOWED_ORIGINS=https:\/\/www\.skyway\.example$/)]);
+    expect(any.stderr()).not.toMatch(/^\s+at /m);
   });
 
   it('starts with the demo off: no demo page, no demo token endpoint, on every interface by default', async () => {
@@ -78,6 +91,7 @@ describe('start-up with NODE_ENV=production', () => {
       HOST_ADAPTER: 'http',
       HOST_API_BASE_URL: 'http://127.0.0.1:9/adapter',
       HOST_API_HMAC_SECRET: 'h'.repeat(32),
+      ALLOWED_ORIGINS: 'https://www.skyway.example',
       PORT: '0',
     });
     try {

@@ -91,7 +91,7 @@ export class AssistantReplies {
 
     const system = renderSystemPrompt({ companyName: this.deps.companyName, customer, locale: request.locale, passages, now: this.deps.now?.() ?? new Date() });
     const messages: ModelMessage[] = [{ role: 'system', content: system }, ...toModelHistory(request.history.slice(-HISTORY_MESSAGES))];
-    const toolContext = { identity: request.identity, sessionId: request.sessionId, citations, conversation };
+    const toolContext = { identity: request.identity, sessionId: request.sessionId, locale: request.locale, citations, conversation };
 
     // One deadline for the whole reply: the SDK's own timeout does not cover a stream that stalls midway.
     const signal = AbortSignal.timeout(this.deps.requestTimeoutMs);
@@ -105,6 +105,7 @@ export class AssistantReplies {
         maxRounds: this.deps.maxToolRounds,
         signal,
         deadline,
+        locale: request.locale,
         onTextDelta: request.onTextDelta,
         // Usage logging must not cost the customer the answer: a failed write is reported, not thrown.
         onRound: (record) =>

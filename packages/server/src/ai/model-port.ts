@@ -51,6 +51,12 @@ export interface ModelRequest {
    * limit stays a rate limit instead of becoming a timeout.
    */
   deadline?: number;
+  /**
+   * The customer's locale (the session's, BCP 47). A hosted model reads it
+   * from the system prompt; the local provider, which writes its replies
+   * itself, formats money and dates with it (i18n/format.ts).
+   */
+  locale?: string;
 }
 
 export interface ChatModel {

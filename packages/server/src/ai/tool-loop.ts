@@ -21,6 +21,8 @@ export interface ToolLoopInput {
   signal?: AbortSignal;
   /** The reply's deadline (ms since the epoch), passed on to every model call. */
   deadline?: number;
+  /** The customer's locale, passed on to every model call (ModelRequest.locale). */
+  locale?: string;
   onTextDelta: (delta: string) => void;
   onRound: (record: ModelRoundRecord) => Promise<void>;
 }
@@ -53,7 +55,13 @@ export async function runToolLoop(input: ToolLoopInput): Promise<ToolLoopResult>
     let roundUsage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
 
     try {
-      for await (const event of input.model.stream({ messages, tools: lastRound ? [] : input.tools, ...(input.deadline === undefined ? {} : { deadline: input.deadline }) }, input.signal)) {
+      const request = {
+        messages,
+        tools: lastRound ? [] : input.tools,
+        ...(input.deadline === undefined ? {} : { deadline: input.deadline }),
+        ...(input.locale === undefined ? {} : { locale: input.locale }),
+      };
+      for await (const event of input.model.stream(request, input.signal)) {
         if (event.type === 'text_delta') {
           if (event.delta === '') continue;
           roundText += event.delta;

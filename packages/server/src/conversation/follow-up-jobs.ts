@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { actOnce } from '../bus/job-runs.js';
 import type { JobQueue } from '../bus/job-queue.js';
+import { formatDate, formatMoney } from '../i18n/format.js';
 import type { Database, Queryable } from '../storage/database.js';
 
 /**
@@ -20,6 +21,8 @@ const bookingActionPayload = z.object({
   reference: z.string(),
   startDate: z.string(),
   refund: z.object({ amount: z.string(), currency: z.string() }).nullable(),
+  /** The chat session's locale, for the email's money and dates (absent in jobs queued before it was added). */
+  locale: z.string().max(100).optional(),
 });
 export type BookingActionFollowUp = z.infer<typeof bookingActionPayload>;
 
@@ -50,8 +53,8 @@ export function registerFollowUpJobs(queue: JobQueue, db: Database): void {
         subject: job.kind === 'booking_cancellation' ? `Your booking ${job.reference} is cancelled` : `Your booking ${job.reference} has new dates`,
         body:
           job.kind === 'booking_cancellation'
-            ? `Booking ${job.reference} is cancelled.${job.refund ? ` Refund: ${job.refund.amount} ${job.refund.currency}.` : ''}`
-            : `Booking ${job.reference} now starts on ${job.startDate}.`,
+            ? `Booking ${job.reference} is cancelled.${job.refund ? ` Refund: ${formatMoney(job.refund.amount, job.refund.currency, job.locale)}.` : ''}`
+            : `Booking ${job.reference} now starts on ${formatDate(job.startDate, job.locale)}.`,
       }),
     );
   });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ProposedAction } from '@support/protocol';
 import type { SessionEventBus } from '../bus/session-event-bus.js';
 import { AppError } from '../errors/app-error.js';
+import { DEFAULT_LOCALE, formatDate, formatMoney } from '../i18n/format.js';
 import type { Database } from '../storage/database.js';
 import {
   cancellationQuoteSchema,
@@ -27,6 +28,8 @@ interface ActionRow extends Record<string, unknown> {
   quote: unknown;
   status: string;
   expires_at: Date | string;
+  /** The session's locale, where a query asks for it alongside. */
+  session_locale?: string | null;
 }
 
 export interface ExecutedAction {
@@ -35,6 +38,8 @@ export interface ExecutedAction {
   customerId: string;
   kind: ProposedAction['kind'];
   result: BookingChangeResult;
+  /** The session's locale: the follow-up (the confirmation email) is written in it. */
+  locale: string;
 }
 
 /**
@@ -64,6 +69,12 @@ export class PendingActions {
     return this.deps.now?.() ?? new Date();
   }
 
+  /** The session's locale, in which the card and the notices write money and dates. */
+  private async localeOf(sessionId: string): Promise<string | undefined> {
+    const { rows } = await this.deps.db.query<{ locale: string }>('SELECT locale FROM support_chat_sessions WHERE id = $1', [sessionId]);
+    return rows[0]?.locale;
+  }
+
   async propose(input: { sessionId: string; customerId: string; bookingReference: string; newStartDate?: string } & Proposal): Promise<ProposedAction> {
     const id = `act_${randomUUID().replace(/-/g, '')}`;
     const expiresAt = new Date(this.now().getTime() + (this.deps.ttlSeconds ?? 900) * 1000);
@@ -73,7 +84,7 @@ export class PendingActions {
        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)`,
       [id, input.sessionId, input.customerId, input.kind, input.bookingReference, JSON.stringify(params), JSON.stringify(input.quote), expiresAt],
     );
-    const action = describe({ id, kind: input.kind, bookingReference: input.bookingReference, quote: input.quote, expiresAt });
+    const action = describe({ id, kind: input.kind, bookingReference: input.bookingReference, quote: input.quote, expiresAt }, await this.localeOf(input.sessionId));
     this.deps.bus.publish(input.sessionId, { type: 'action_proposed', action });
     return action;
   }
@@ -84,9 +95,11 @@ export class PendingActions {
       `SELECT * FROM support_pending_actions WHERE session_id = $1 AND status = 'pending' AND expires_at > $2 ORDER BY created_at`,
       [sessionId, this.now()],
     );
+    if (rows.length === 0) return [];
+    const locale = await this.localeOf(sessionId);
     return rows.flatMap((row) => {
       const proposal = proposalOf(row);
-      return proposal ? [describe({ id: row.id, kind: row.kind, bookingReference: row.booking_reference, quote: proposal.quote, expiresAt: new Date(row.expires_at) })] : [];
+      return proposal ? [describe({ id: row.id, kind: row.kind, bookingReference: row.booking_reference, quote: proposal.quote, expiresAt: new Date(row.expires_at) }, locale)] : [];
     });
   }
 
@@ -94,7 +107,7 @@ export class PendingActions {
     const { rows } = await this.deps.db.query<ActionRow>(
       `UPDATE support_pending_actions SET status = 'executing', decided_at = now()
         WHERE id = $1 AND session_id = $2 AND status = 'pending' AND expires_at > $3
-        RETURNING *`,
+        RETURNING *, (SELECT s.locale FROM support_chat_sessions s WHERE s.id = support_pending_actions.session_id) AS session_locale`,
       [actionId, sessionId, this.now()],
     );
     const row = rows[0];
@@ -114,13 +127,15 @@ export class PendingActions {
       return;
     }
     await this.finish(row, 'done', result);
+    // Read with the claim above: no extra query (and no extra way to fail) once the host has acted.
+    const locale = row.session_locale ?? DEFAULT_LOCALE;
     await this.say(
       sessionId,
       row.kind === 'booking_cancellation'
-        ? `Done: booking ${result.reference} is cancelled.${result.refund && Number(result.refund.amount) > 0 ? ` Your refund of ${result.refund.amount} ${result.refund.currency} is on its way.` : ''} A confirmation email follows.`
-        : `Done: booking ${result.reference} now starts on ${result.startDate}. A confirmation email follows.`,
+        ? `Done: booking ${result.reference} is cancelled.${result.refund && Number(result.refund.amount) > 0 ? ` Your refund of ${formatMoney(result.refund.amount, result.refund.currency, locale)} is on its way.` : ''} A confirmation email follows.`
+        : `Done: booking ${result.reference} now starts on ${formatDate(result.startDate, locale)}. A confirmation email follows.`,
     );
-    await this.deps.onExecuted?.({ id: row.id, sessionId, customerId: row.customer_id, kind: row.kind, result }).catch((error: unknown) => this.deps.onError?.(error));
+    await this.deps.onExecuted?.({ id: row.id, sessionId, customerId: row.customer_id, kind: row.kind, result, locale }).catch((error: unknown) => this.deps.onError?.(error));
   }
 
   async cancel(sessionId: string, actionId: string): Promise<void> {
@@ -171,16 +186,20 @@ function proposalOf(row: ActionRow): Proposal | null {
   return quote.success ? { kind: row.kind, quote: quote.data } : null;
 }
 
-function describe(input: { id: string; kind: ProposedAction['kind']; bookingReference: string; quote: CancellationQuote | ChangeQuote; expiresAt: Date }): ProposedAction {
+/** The confirmation card; its money and dates in the session's locale (the structured fee, refund and date stay as they are). */
+function describe(
+  input: { id: string; kind: ProposedAction['kind']; bookingReference: string; quote: CancellationQuote | ChangeQuote; expiresAt: Date },
+  locale: string | undefined,
+): ProposedAction {
   const { quote } = input;
-  const fee = `${quote.fee.amount} ${quote.fee.currency}`;
+  const fee = formatMoney(quote.fee.amount, quote.fee.currency, locale);
   if ('refund' in quote) {
     return {
       id: input.id,
       kind: input.kind,
       bookingReference: input.bookingReference,
       title: `Cancel booking ${input.bookingReference}`,
-      details: [`Cancellation fee: ${fee}`, `Refund: ${quote.refund.amount} ${quote.refund.currency} to your ${quote.refundMethod}`, quote.policy],
+      details: [`Cancellation fee: ${fee}`, `Refund: ${formatMoney(quote.refund.amount, quote.refund.currency, locale)} to your ${quote.refundMethod}`, quote.policy],
       fee: quote.fee,
       refund: quote.refund,
       newStartDate: null,
@@ -191,7 +210,7 @@ function describe(input: { id: string; kind: ProposedAction['kind']; bookingRefe
     id: input.id,
     kind: input.kind,
     bookingReference: input.bookingReference,
-    title: `Move booking ${input.bookingReference} to ${quote.newStartDate}`,
+    title: `Move booking ${input.bookingReference} to ${formatDate(quote.newStartDate, locale)}`,
     details: [`Change fee: ${fee}`, quote.policy],
     fee: quote.fee,
     refund: null,

@@ -35,6 +35,16 @@ function toSession(row: SessionRow): ChatSession {
   };
 }
 
+/** One of a customer's earlier conversations, as GET /support/chat/conversations lists it (preview not yet redacted). */
+export interface CustomerConversationRow {
+  sessionId: string;
+  status: SessionStatus;
+  startedAt: Date;
+  lastMessageAt: Date;
+  /** The customer's first message in it, as stored (the caller redacts and clips it). */
+  firstCustomerText: string | null;
+}
+
 /** support_chat_sessions: identity, status and the current token's hash and idle expiry. */
 export class SessionStore {
   constructor(private readonly db: Queryable) {}
@@ -92,6 +102,40 @@ export class SessionStore {
       `UPDATE support_chat_sessions SET token_hash = $2, token_expires_at = $3, updated_at = now() WHERE id = $1`,
       [sessionId, newHash, newExpiry],
     );
+  }
+
+  /**
+   * The customer's conversations that have at least one message, the most
+   * recently active first (sessions opened and never used are left out: a
+   * widget opens one on every page load). Only this customer's: the filter
+   * is in the query.
+   */
+  async listForCustomer(customerId: string, limit: number): Promise<CustomerConversationRow[]> {
+    const { rows } = await this.db.query<{
+      id: string;
+      status: SessionStatus;
+      created_at: Date | string;
+      last_message_at: Date | string;
+      first_text: string | null;
+    }>(
+      `SELECT s.id, s.status, s.created_at, last.created_at AS last_message_at,
+              (SELECT u.text FROM support_chat_messages u
+                WHERE u.session_id = s.id AND u.role = 'user' ORDER BY u.seq LIMIT 1) AS first_text
+         FROM support_chat_sessions s
+         JOIN LATERAL (SELECT m.created_at FROM support_chat_messages m
+                        WHERE m.session_id = s.id ORDER BY m.seq DESC LIMIT 1) AS last ON true
+        WHERE s.customer_id = $1
+        ORDER BY last.created_at DESC, s.created_at DESC, s.id DESC
+        LIMIT $2`,
+      [customerId, limit],
+    );
+    return rows.map((row) => ({
+      sessionId: row.id,
+      status: row.status,
+      startedAt: new Date(row.created_at),
+      lastMessageAt: new Date(row.last_message_at),
+      firstCustomerText: row.first_text,
+    }));
   }
 
   async setStatus(sessionId: string, status: SessionStatus): Promise<void> {

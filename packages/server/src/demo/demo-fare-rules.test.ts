@@ -18,6 +18,15 @@ describe('demo fare rules', () => {
     expect(quote).toMatchObject({ cancellable: true, fee: { amount: fee, currency: 'EUR' }, refund: { amount: refund, currency: 'EUR' } });
   });
 
+  it('names the fees in its policy lines with their currency, in the customer\'s locale', () => {
+    expect(quoteDemoCancellation(flight('Standard'), now).policy).toBe('Standard fares cancel for a fee of €75.00 per passenger.');
+    expect(quoteDemoCancellation(flight('Standard', { currency: 'GBP' }), now, 'en-GB').policy).toBe('Standard fares cancel for a fee of £75.00 per passenger.');
+    expect(quoteDemoCancellation(flight('Standard'), now, 'es-ES').policy).toBe('Standard fares cancel for a fee of 75,00\u00a0€ per passenger.');
+    expect(quoteDemoChange(flight('Standard', { currency: 'GBP' }), '2027-02-01', now).policy).toBe(
+      'Date changes cost a fee per passenger (Basic £90.00, Standard £50.00, Flex free) plus any fare difference, shown before payment.',
+    );
+  });
+
   it('refuses to cancel what is cancelled or past', () => {
     expect(quoteDemoCancellation(flight('Flex', { status: 'cancelled' }), now)).toMatchObject({ cancellable: false, reason: expect.stringMatching(/already cancelled/) });
     expect(quoteDemoCancellation(flight('Flex', { startDate: '2026-11-01' }), now).cancellable).toBe(false);

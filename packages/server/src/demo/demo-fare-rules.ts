@@ -1,10 +1,13 @@
+import { formatMoney } from '../i18n/format.js';
 import type { BookingView, CancellationQuote, ChangeQuote } from '../tools/adapters/host-data-adapter.js';
 
 /**
  * Skyway Travel's fare rules as the demo host applies them; the same numbers
  * as its help-centre articles (flight-cancellation-fees-by-fare,
  * change-flight-date-or-time, hotel-cancellation-policy). A real host computes
- * quotes in its own systems; this is the demo host's stand-in.
+ * quotes in its own systems; this is the demo host's stand-in. Its policy
+ * lines name fees in the booking's currency, written for the customer's
+ * locale (the chat session's) as the service writes the rest of its text.
  */
 const HOUR_MS = 3_600_000;
 
@@ -12,6 +15,13 @@ const cancellationFeePerPassenger: Record<string, number | 'fare'> = { Basic: 'f
 const changeFeePerPassenger: Record<string, number> = { Basic: 90, Standard: 50, Flex: 0 };
 
 const money = (amount: number, currency: string) => ({ amount: amount.toFixed(2), currency });
+
+/** "Basic £90.00, Standard £50.00, Flex free": the change fees per passenger, in the booking's currency. */
+function changeFeeList(currency: string, locale: string | undefined): string {
+  return Object.entries(changeFeePerPassenger)
+    .map(([fare, fee]) => `${fare} ${fee === 0 ? 'free' : formatMoney(fee, currency, locale)}`)
+    .join(', ');
+}
 
 /** Departure or check-in as a UTC instant (dates have no time; noon keeps time zones out of the way). */
 function startsAt(booking: BookingView): number {
@@ -24,7 +34,7 @@ function closedReason(booking: BookingView, now: number): string | null {
   return null;
 }
 
-export function quoteDemoCancellation(booking: BookingView, now: number): CancellationQuote {
+export function quoteDemoCancellation(booking: BookingView, now: number, locale?: string): CancellationQuote {
   const total = Number(booking.totalAmount);
   const reason = closedReason(booking, now);
   const hoursLeft = (startsAt(booking) - now) / HOUR_MS;
@@ -44,7 +54,7 @@ export function quoteDemoCancellation(booking: BookingView, now: number): Cancel
       policy = 'Flex fares cancel free of charge up to 2 hours before departure.';
     } else {
       fee = rule * booking.passengers;
-      policy = `Standard fares cancel for a fee of ${rule} per passenger.`;
+      policy = `Standard fares cancel for a fee of ${formatMoney(rule, booking.currency, locale)} per passenger.`;
     }
   }
   fee = Math.min(fee, total);
@@ -58,7 +68,7 @@ export function quoteDemoCancellation(booking: BookingView, now: number): Cancel
   };
 }
 
-export function quoteDemoChange(booking: BookingView, newStartDate: string, now: number): ChangeQuote {
+export function quoteDemoChange(booking: BookingView, newStartDate: string, now: number, locale?: string): ChangeQuote {
   let reason = closedReason(booking, now);
   const newStart = Date.parse(`${newStartDate}T12:00:00Z`);
   if (!reason && (!Number.isFinite(newStart) || newStart - now < 24 * HOUR_MS)) reason = 'The new date must be at least one day from now.';
@@ -76,6 +86,6 @@ export function quoteDemoChange(booking: BookingView, newStartDate: string, now:
     policy:
       booking.kind === 'hotel'
         ? 'Hotel dates change free of charge until 48 hours before check-in, subject to availability.'
-        : 'Date changes cost a fee per passenger (Basic 90, Standard 50, Flex free) plus any fare difference, shown before payment.',
+        : `Date changes cost a fee per passenger (${changeFeeList(booking.currency, locale)}) plus any fare difference, shown before payment.`,
   };
 }

@@ -1,8 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { createSessionRequestSchema } from '@support/protocol';
+import { createSessionRequestSchema, type CustomerConversationsResponse } from '@support/protocol';
 import { z } from 'zod';
+import type { CustomerTokenVerifier } from '../conversation/customer-token.js';
 import type { MessageStore } from '../conversation/message-store.js';
 import type { SessionService } from '../conversation/session-service.js';
+import type { SessionStore } from '../conversation/session-store.js';
+import { AppError } from '../errors/app-error.js';
+import { redactText } from '../guardrails/redaction.js';
 import type { RateLimits } from '../guardrails/rate-limits.js';
 import { limitPerIp } from './per-ip-limit.js';
 import { bearerToken, parseBody } from './request-parsing.js';
@@ -11,10 +15,32 @@ import { hashSessionToken } from '../conversation/session-tokens.js';
 
 const sessionParamsSchema = z.object({ id: z.string().min(1).max(200) });
 
+/** GET /support/chat/conversations: `?limit=` 1..50, 20 by default; other query parameters (cache busters) are ignored. */
+const conversationsQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(50).default(20) });
+/** How much of the customer's first message a conversation list shows. */
+export const CONVERSATION_PREVIEW_CHARS = 120;
+
+/** The first message as a list shows it: redacted (no e-mail, card or phone number), on one line, clipped. */
+export function conversationPreview(text: string | null): string | null {
+  if (text === null) return null;
+  const line = redactText(text).replace(/\s+/g, ' ').trim();
+  const chars = Array.from(line); // by code point: an emoji is not cut in half
+  return chars.length <= CONVERSATION_PREVIEW_CHARS ? line : `${chars.slice(0, CONVERSATION_PREVIEW_CHARS - 1).join('').trimEnd()}…`;
+}
+
 /** The customer-side REST endpoints of PROTOCOL.md. */
 export function registerChatRoutes(
   app: FastifyInstance,
-  deps: { sessionService: SessionService; messages: MessageStore; rateLimits: RateLimits; bus: SessionEventBus; sessionsPerIpPerMinute: number },
+  deps: {
+    sessionService: SessionService;
+    messages: MessageStore;
+    rateLimits: RateLimits;
+    bus: SessionEventBus;
+    /** Verifies the host-signed customer token that GET /support/chat/conversations takes. */
+    customerTokens: CustomerTokenVerifier;
+    sessions: SessionStore;
+    sessionsPerIpPerMinute: number;
+  },
 ) {
   app.post('/support/chat/session', async (request, reply) => {
     // Session creation is the cheapest thing to abuse (each one is a row and a token): limited per client IP.
@@ -37,6 +63,32 @@ export function registerChatRoutes(
     const { id } = parseBody(sessionParamsSchema, request.params);
     await deps.sessionService.authenticateFor(id, bearerToken(request.headers.authorization));
     return { messages: await deps.messages.list(id) };
+  });
+
+  // A signed-in customer's earlier conversations, to reopen one (POST /support/chat/session with resumeSessionId).
+  // It takes the host-signed customer token itself: a session token is one conversation's, and a guest has no history.
+  app.get('/support/chat/conversations', async (request, reply): Promise<CustomerConversationsResponse> => {
+    // Each call verifies a JWT and reads the database: limited per client IP like session creation (its own budget).
+    await limitPerIp(deps.rateLimits, { name: 'conversation_list', perMinute: deps.sessionsPerIpPerMinute, message: 'Too many conversation lists from this address; try again shortly.' }, request.ip, reply);
+    const token = bearerToken(request.headers.authorization);
+    if (!token) throw new AppError('unauthorized', 'Send the host-signed customer token as "Authorization: Bearer <token>".', { status: 401 });
+    // A session token (st_…) or an agent token (at_…) is not a JWT; said plainly instead of "malformed JWT".
+    if (token.split('.').length !== 3) {
+      throw new AppError('unauthorized', 'This endpoint takes the host-signed customer token, not a session or agent token.', { status: 401 });
+    }
+    const customer = await deps.customerTokens.verify(token);
+    const { limit } = parseBody(conversationsQuerySchema, request.query);
+    const rows = await deps.sessions.listForCustomer(customer.customerId, limit);
+    void reply.header('cache-control', 'no-store');
+    return {
+      conversations: rows.map((row) => ({
+        sessionId: row.sessionId,
+        startedAt: row.startedAt.toISOString(),
+        lastMessageAt: row.lastMessageAt.toISOString(),
+        status: row.status,
+        preview: conversationPreview(row.firstCustomerText),
+      })),
+    };
   });
 }
 

@@ -9,7 +9,7 @@ export function createRequestBookingChangeTool(deps: { hostData: HostDataAdapter
   return defineTool({
     name: 'request_booking_change',
     description:
-      "Prepare moving one of the signed-in customer's own bookings to a new date: returns the change fee and shows the customer a Confirm/Cancel card. It does NOT change anything by itself; only the customer's Confirm does.",
+      "Prepare moving one of the signed-in customer's own bookings to a new date: returns the change fee and shows the customer a card with the buttons \"Change dates\" and \"Keep dates\". It does NOT change anything by itself; only the customer's \"Change dates\" does. Tell the customer the fee and that they must press \"Change dates\" on the card to go ahead.",
     parameters: z.object({
       bookingReference: bookingReferenceSchema.describe('The booking reference, e.g. SKY4F2.'),
       newDate: z.iso.date().describe('The new departure or check-in date, YYYY-MM-DD.'),
@@ -18,7 +18,7 @@ export function createRequestBookingChangeTool(deps: { hostData: HostDataAdapter
     rateLimit: { points: 10, durationSeconds: 3600 },
     async execute(args, context) {
       if (context.identity.kind !== 'customer') return toolRefusal('sign_in_required', 'The customer is not signed in.');
-      const quote = await deps.hostData.quoteChange(context.identity.customerId, args.bookingReference, args.newDate);
+      const quote = await deps.hostData.quoteChange(context.identity.customerId, args.bookingReference, args.newDate, { locale: context.locale });
       if (!quote) return bookingNotFound(args.bookingReference);
       if (!quote.changeable) return toolRefusal('not_changeable', quote.reason ?? 'This booking cannot be changed.');
       const action = await deps.pendingActions.propose({

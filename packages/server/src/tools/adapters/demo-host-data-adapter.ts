@@ -8,6 +8,7 @@ import type {
   ChangeQuote,
   CustomerProfile,
   HostDataAdapter,
+  QuoteOptions,
   WalletView,
 } from './host-data-adapter.js';
 
@@ -95,14 +96,14 @@ export class DemoHostDataAdapter implements HostDataAdapter {
     return row ? { balance: row.balance, currency: row.currency, updatedAt: row.updated_at } : null;
   }
 
-  async quoteCancellation(customerId: string, reference: string): Promise<CancellationQuote | null> {
+  async quoteCancellation(customerId: string, reference: string, options: QuoteOptions = {}): Promise<CancellationQuote | null> {
     const booking = await this.findCustomerBooking(customerId, reference);
-    return booking ? quoteDemoCancellation(booking, this.now()) : null;
+    return booking ? quoteDemoCancellation(booking, this.now(), options.locale) : null;
   }
 
-  async quoteChange(customerId: string, reference: string, newStartDate: string): Promise<ChangeQuote | null> {
+  async quoteChange(customerId: string, reference: string, newStartDate: string, options: QuoteOptions = {}): Promise<ChangeQuote | null> {
     const booking = await this.findCustomerBooking(customerId, reference);
-    return booking ? quoteDemoChange(booking, newStartDate, this.now()) : null;
+    return booking ? quoteDemoChange(booking, newStartDate, this.now(), options.locale) : null;
   }
 
   /** Idempotent by state: cancelling an already cancelled booking returns the same result. */

@@ -73,6 +73,15 @@ export const bookingChangeResultSchema = z.object({
 });
 export type BookingChangeResult = z.infer<typeof bookingChangeResultSchema>;
 
+/**
+ * For quotes: the customer's locale (the chat session's), in which a host
+ * may write the money and dates of its `policy` line. The demo host does;
+ * the HTTP adapter does not send it (the host's API writes its own text).
+ */
+export interface QuoteOptions {
+  locale?: string;
+}
+
 export interface HostDataAdapter {
   getCustomerProfile(customerId: string): Promise<CustomerProfile | null>;
   /** The booking if it exists AND belongs to the customer; otherwise null (no difference shown). */
@@ -81,8 +90,8 @@ export interface HostDataAdapter {
   listCustomerBookings(customerId: string): Promise<BookingView[]>;
   getWallet(customerId: string): Promise<WalletView | null>;
   /** Null when the customer has no such booking. Changes nothing. */
-  quoteCancellation(customerId: string, reference: string): Promise<CancellationQuote | null>;
-  quoteChange(customerId: string, reference: string, newStartDate: string): Promise<ChangeQuote | null>;
+  quoteCancellation(customerId: string, reference: string, options?: QuoteOptions): Promise<CancellationQuote | null>;
+  quoteChange(customerId: string, reference: string, newStartDate: string, options?: QuoteOptions): Promise<ChangeQuote | null>;
   /**
    * Execute, only after the customer confirmed. The idempotency key (the
    * confirmed action's id) makes a retried call act once.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_LOCALE, formatDate, formatMoney } from '../../../i18n/format.js';
 import { queryTerms } from '../../../kb/query-terms.js';
 
 /**
@@ -81,12 +82,6 @@ function parseJson(content: string): unknown {
   }
 }
 
-const currencySymbols: Record<string, string> = { EUR: '€', GBP: '£', USD: '$' };
-export function formatMoney(amount: string, currency: string): string {
-  const symbol = currencySymbols[currency];
-  return symbol ? `${symbol}${amount}` : `${amount} ${currency}`;
-}
-
 const statusPhrases: Record<string, string> = {
   confirmed: 'confirmed',
   cancelled: 'cancelled',
@@ -95,8 +90,14 @@ const statusPhrases: Record<string, string> = {
   changed: 'confirmed with changes',
 };
 
-export function composeFromToolResult(toolName: string, content: string, question: string): string {
+/**
+ * The reply to one tool result. Money and dates are written in `locale`, the
+ * session's (i18n/format.ts): "£1,846.40", "14 Mar 2027" in en-GB.
+ */
+export function composeFromToolResult(toolName: string, content: string, question: string, locale: string = DEFAULT_LOCALE): string {
   const raw = parseJson(content);
+  const money = (amount: string, currency: string) => formatMoney(amount, currency, locale);
+  const date = (isoDate: string) => formatDate(isoDate, locale);
   const failure = toolErrorSchema.safeParse(raw);
   if (failure.success) return explainToolError(toolName, failure.data.error.code, failure.data.error.message);
 
@@ -109,14 +110,14 @@ export function composeFromToolResult(toolName: string, content: string, questio
       const result = bookingResultSchema.safeParse(raw);
       if (!result.success) return DONT_KNOW;
       const booking = result.data.data.booking;
-      const when = booking.endDate ? `${booking.startDate} to ${booking.endDate}` : booking.startDate;
+      const when = booking.endDate ? `${date(booking.startDate)} to ${date(booking.endDate)}` : date(booking.startDate);
       const fare = booking.fareType ? `, ${booking.fareType} fare` : '';
       const noun = booking.kind === 'flight' ? 'passenger' : 'guest';
       // Host summaries often already say "2 passengers"; do not say it twice.
       const travellers = new RegExp(`\\b${noun}s?\\b`, 'i').test(booking.summary) ? '' : `, ${booking.passengers} ${noun}${booking.passengers === 1 ? '' : 's'}`;
       return (
         `Your booking ${booking.reference} is ${statusPhrases[booking.status] ?? booking.status.replace(/_/g, ' ')}. ` +
-        `${booking.summary} (${when}${fare}${travellers}), total ${formatMoney(booking.totalAmount, booking.currency)}. ` +
+        `${booking.summary} (${when}${fare}${travellers}), total ${money(booking.totalAmount, booking.currency)}. ` +
         'Is there anything you would like to do with this booking?'
       );
     }
@@ -124,18 +125,21 @@ export function composeFromToolResult(toolName: string, content: string, questio
       const result = walletResultSchema.safeParse(raw);
       if (!result.success) return DONT_KNOW;
       const wallet = result.data.data.wallet;
-      return `Your Skyway Wallet balance is ${formatMoney(wallet.balance, wallet.currency)} (last updated ${wallet.updatedAt.slice(0, 10)}). You can use it at checkout for any flight or hotel booking.`;
+      return `Your Skyway Wallet balance is ${money(wallet.balance, wallet.currency)} (last updated ${date(wallet.updatedAt)}). You can use it at checkout for any flight or hotel booking.`;
     }
     case 'request_booking_cancellation':
     case 'request_booking_change': {
       const result = proposalResultSchema.safeParse(raw);
       if (!result.success) return DONT_KNOW;
       const proposal = result.data.data;
-      const what = proposal.newDate ? `moving booking ${proposal.bookingReference} to ${proposal.newDate}` : `cancelling booking ${proposal.bookingReference}`;
-      const refund = proposal.refund ? `, and you would get ${formatMoney(proposal.refund.amount, proposal.refund.currency)} back` : '';
+      const what = proposal.newDate ? `moving booking ${proposal.bookingReference} to ${date(proposal.newDate)}` : `cancelling booking ${proposal.bookingReference}`;
+      const refund = proposal.refund ? `, and you would get ${money(proposal.refund.amount, proposal.refund.currency)} back` : '';
       return (
-        `I've prepared ${what}. The fee is ${formatMoney(proposal.fee.amount, proposal.fee.currency)}${refund}. ${proposal.policy} ` +
-        'Nothing has changed yet: press Confirm on the card to go ahead, or Cancel to keep your booking as it is.'
+        `I've prepared ${what}. The fee is ${money(proposal.fee.amount, proposal.fee.currency)}${refund}. ${proposal.policy} ` +
+        // The card's own button names (the widget's and the classic page's): never "Cancel" for "keep".
+        (proposal.newDate
+          ? 'Nothing has changed yet: press "Change dates" on the card to go ahead, or "Keep dates" to leave your booking as it is.'
+          : 'Nothing has changed yet: press "Cancel booking" on the card to go ahead, or "Keep booking" to leave it as it is.')
       );
     }
     case 'list_my_bookings': {
@@ -143,7 +147,7 @@ export function composeFromToolResult(toolName: string, content: string, questio
       if (!result.success) return DONT_KNOW;
       const { bookings } = result.data.data;
       if (bookings.length === 0) return "I can't see any bookings on your account. If you booked as a guest, the reference is in your confirmation email.";
-      const lines = bookings.slice(0, 5).map((booking) => `• ${booking.reference}: ${booking.summary} (${statusPhrases[booking.status] ?? booking.status.replace(/_/g, ' ')}, ${booking.startDate})`);
+      const lines = bookings.slice(0, 5).map((booking) => `• ${booking.reference}: ${booking.summary} (${statusPhrases[booking.status] ?? booking.status.replace(/_/g, ' ')}, ${date(booking.startDate)})`);
       return `These are your bookings:\n${lines.join('\n')}\nWhich one would you like to know more about?`;
     }
     case 'create_ticket': {

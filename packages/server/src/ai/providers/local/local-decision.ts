@@ -43,7 +43,7 @@ export function decideLocalTurn(request: ModelRequest, classifier: IntentClassif
     const callsById = new Map(
       sinceQuestion.flatMap((message) => (message.role === 'assistant' ? message.toolCalls ?? [] : [])).map((call) => [call.id, call.name]),
     );
-    const parts = toolResults.map((result) => composeFromToolResult(callsById.get(result.toolCallId) ?? '', result.content, question));
+    const parts = toolResults.map((result) => composeFromToolResult(callsById.get(result.toolCallId) ?? '', result.content, question, request.locale));
     return { kind: 'text', text: parts.join('\n\n'), act: parts.every((part) => part === DONT_KNOW) ? 'dont_know' : 'answer', intent: null };
   }
 
