@@ -12,34 +12,20 @@
  * /usr/bin/chromium (`apt-get install -y chromium`); without it the suite is
  * skipped, not failed.
  */
-import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AGENT_PASSWORD, DEMO_AGENTS } from '../src/agents/demo-agents.js';
 import { startTestServer, type RunningTestServer } from '../test/test-server.js';
-import { ASSISTANT_REPLIES, CHROMIUM_PATH, chooseIdentity, hasChromium, launchChromium, newPage, SCREENSHOT_DIR, type TestPage, warnIfNoChromium } from './browser.js';
+import { ASSISTANT_REPLIES, buildFrontEnd, CHROMIUM_PATH, chooseIdentity, hasChromium, launchChromium, newPage, SCREENSHOT_DIR, type TestPage, warnIfNoChromium } from './browser.js';
 
-const CONSOLE_DIR = fileURLToPath(new URL('../../console/', import.meta.url));
-const VITE_BIN = fileURLToPath(new URL('../../../node_modules/vite/bin/vite.js', import.meta.url));
 // Two cores, maybe busy: generous, and only ever an upper bound on waiting for something that happens.
 const STEP_TIMEOUT_MS = 30_000;
 const MAYA = DEMO_AGENTS[0];
 
 warnIfNoChromium('agent-console');
 
-let consoleBuild: Promise<unknown> | undefined;
-/** Builds the console once per run as `npm run build -w @support/console` does, in its own process (a production build, whatever NODE_ENV vitest set). */
-function buildConsole(): Promise<unknown> {
-  consoleBuild ??= promisify(execFile)(process.execPath, [VITE_BIN, 'build', '--logLevel', 'warn'], {
-    cwd: CONSOLE_DIR,
-    env: { ...process.env, NODE_ENV: 'production' },
-    timeout: 180_000,
-  });
-  return consoleBuild;
-}
+const buildConsole = () => buildFrontEnd('console');
 
 /** What the agent's socket received, to tell a live update from a reload or a poll. */
 function recordAgentFrames(page: Page): string[] {
@@ -117,7 +103,7 @@ describe.skipIf(!hasChromium)(
 
     it('(b) the customer asks for a human; the handoff appears in the queue live, without a reload', async () => {
       const { page } = customer;
-      await page.goto(`${server.url}/`);
+      await page.goto(`${server.url}/classic`);
       await chooseIdentity(page, 'identity-cus_alice');
       const input = page.getByTestId('message-input');
       await input.fill("What's the status of my booking SKY4F2?");

@@ -3,7 +3,9 @@
  * it is not installed), a page that collects its own errors, the demo page's
  * identity picker, and where screenshots go.
  */
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
@@ -65,4 +67,30 @@ export async function chooseIdentity(page: Page, testId: string): Promise<void> 
   await page.locator(`[data-testid="${testId}"][aria-pressed="true"]`).waitFor({ state: 'attached' });
   await page.locator('[data-testid="connection-status"][data-state="online"]').waitFor();
   await page.locator('[data-testid="message-input"]:not([disabled])').waitFor();
+}
+
+const VITE_BIN = fileURLToPath(new URL('../../../node_modules/vite/bin/vite.js', import.meta.url));
+const builds = new Map<string, Promise<unknown>>();
+/**
+ * Builds a front-end package once per run, as its `npm run build` does, in its own process (a production
+ * build, whatever NODE_ENV vitest set): `vite build [--config file]` in packages/<name>.
+ */
+export function buildFrontEnd(name: 'console' | 'widget', configs: string[] = ['']): Promise<unknown> {
+  const dir = fileURLToPath(new URL(`../../${name}/`, import.meta.url));
+  let build = builds.get(name);
+  if (!build) {
+    build = configs.reduce<Promise<unknown>>(
+      (previous, config) =>
+        previous.then(() =>
+          promisify(execFile)(process.execPath, [VITE_BIN, 'build', '--logLevel', 'warn', ...(config ? ['--config', config] : [])], {
+            cwd: dir,
+            env: { ...process.env, NODE_ENV: 'production' },
+            timeout: 180_000,
+          }),
+        ),
+      Promise.resolve(),
+    );
+    builds.set(name, build);
+  }
+  return build;
 }

@@ -69,7 +69,7 @@ describe.skipIf(!hasChromium)(
     }, 60_000);
 
     it('(a) answers a guest FAQ with citation links to the help centre', async () => {
-      await page.goto(`${server.url}/`);
+      await page.goto(`${server.url}/classic`);
       await expect(page.locator('h1').textContent()).resolves.toContain('Skyway Travel — Support demo');
       // The customers come from /demo/customers, with tier and booking references.
       await expect(page.getByTestId('identity-cus_alice').textContent()).resolves.toMatch(/Alice Martin.*Gold.*SKY4F2/s);
@@ -195,7 +195,7 @@ describe.skipIf(!hasChromium)(
             upstream.send(JSON.stringify(event));
           });
         });
-        await guestPage.goto(`${server.url}/`);
+        await guestPage.goto(`${server.url}/classic`);
         await chooseIdentity(guestPage, 'identity-guest');
         await guestPage.getByTestId('message-input').fill('Please stretch me');
         await guestPage.getByTestId('send-button').click();
@@ -223,7 +223,7 @@ describe.skipIf(!hasChromium)(
     it('(g) fits a 360 px wide screen', async () => {
       const { context: ctx, page: mobile, pageErrors: errors } = await newPage(browser, { width: 360, height: 740 }, { stepTimeoutMs: STEP_TIMEOUT_MS, failedRequests: true });
       try {
-        await mobile.goto(`${server.url}/`);
+        await mobile.goto(`${server.url}/classic`);
         await mobile.getByTestId('identity-cus_alice').waitFor();
         await mobile.screenshot({ path: `${SCREENSHOT_DIR}g-mobile-picker.png`, fullPage: true });
         await chooseIdentity(mobile, 'identity-cus_alice');
@@ -242,7 +242,7 @@ describe.skipIf(!hasChromium)(
     it('(h) drops a half-streamed reply once the reply to the same message arrives under another id (a take-over after a crash)', async () => {
       const { context: ctx, page: guestPage, pageErrors: errors } = await newPage(browser, { width: 1280, height: 860 }, { stepTimeoutMs: STEP_TIMEOUT_MS, failedRequests: true });
       try {
-        await guestPage.goto(`${server.url}/`);
+        await guestPage.goto(`${server.url}/classic`);
         await chooseIdentity(guestPage, 'identity-guest');
         const question = await ask(guestPage, 'How much does it cost to cancel a flight?');
         await question.waitFor();
@@ -290,7 +290,7 @@ describe.skipIf(!hasChromium)(
       const ahead = await startTestServer({ env: { SESSION_TOKEN_TTL_SECONDS: '3' }, now: () => new Date(Date.now() + 3_600_000) });
       const { context, page, pageErrors } = await newPage(browser, { width: 1280, height: 860 }, { stepTimeoutMs: STEP_TIMEOUT_MS, failedRequests: true });
       try {
-        await page.goto(`${ahead.url}/`);
+        await page.goto(`${ahead.url}/classic`);
         let refreshes = 0;
         page.on('response', (response) => {
           if (response.url().endsWith('/refresh') && response.status() === 200) refreshes += 1;
@@ -309,7 +309,7 @@ describe.skipIf(!hasChromium)(
     it('refreshes the token before it expires, and offers a restart once it has expired', async () => {
       const { context, page, pageErrors } = await newPage(browser, { width: 1280, height: 860 }, { stepTimeoutMs: STEP_TIMEOUT_MS, failedRequests: true });
       try {
-        await page.goto(`${server.url}/`);
+        await page.goto(`${server.url}/classic`);
         const refreshed = page.waitForResponse((response) => response.url().endsWith('/refresh') && response.status() === 200);
         await chooseIdentity(page, 'identity-guest');
         // The page refreshes on its own, well before the 2 s lifetime runs out ...
@@ -381,7 +381,7 @@ describe.skipIf(!hasChromium)(
     it('(j) shows the proposal as a card and cancels the booking only after Confirm', async () => {
       const { context, page, pageErrors } = await newPage(browser, { width: 1280, height: 860 }, { stepTimeoutMs: STEP_TIMEOUT_MS, failedRequests: true });
       try {
-        await page.goto(`${server.url}/`);
+        await page.goto(`${server.url}/classic`);
         await chooseIdentity(page, 'identity-cus_alice');
         await ask(page, 'Please cancel my hotel booking K7QM2A');
         const card = page.getByTestId('action-card');

@@ -96,6 +96,8 @@ export async function startTestServer(options: {
    * to both, so that a run across midnight sees what was seeded.
    */
   today?: Date | string;
+  /** Listen on this port (default: any free one); a restart on the same port looks to clients like the same server. */
+  port?: number;
 } = {}): Promise<RunningTestServer> {
   const database = options.database ?? (await createTestDatabase(options.driver ?? 'pglite'));
   await seedDemoData(database.db, await loadDemoData({ today: options.today ?? options.now?.() ?? new Date() }));
@@ -126,7 +128,7 @@ export async function startTestServer(options: {
     ...(options.kbIndexer ? { kbIndexer: options.kbIndexer } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
-  const address = await built.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = await built.app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   return {
     ...built,
     url: address,

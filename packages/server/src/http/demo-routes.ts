@@ -9,9 +9,29 @@ import { limitPerIp } from './per-ip-limit.js';
 import { parseBody } from './request-parsing.js';
 
 const demoPage = new URL('../../demo-page/index.html', import.meta.url);
+const demoSite = new URL('../../demo-site/', import.meta.url);
+
+/** The mock host site: its pages, and the two files they share. */
+const SITE_PAGES: Record<string, string> = { '/': 'index.html', '/trips': 'trips.html', '/support': 'support.html' };
+const SITE_ASSETS: Record<string, string> = { 'site.js': 'text/javascript; charset=utf-8', 'site.css': 'text/css; charset=utf-8' };
+/** The host site's own policy: its scripts and the widget's, from this origin only; the widget's styles live in its shadow root. */
+const SITE_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'";
+
+const LOGIN_COOKIE = 'skyway_demo_customer';
+
+function loggedInCustomer(cookieHeader: string | undefined): string | null {
+  for (const part of (cookieHeader ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === LOGIN_COOKIE) {
+      const id = decodeURIComponent(value.join('='));
+      return id === '' ? null : id;
+    }
+  }
+  return null;
+}
 
 /**
- * Demo-only: the demo page, the list of demo customers, and an endpoint that
+ * Demo-only: the mock host site and the classic chat page, the list of demo customers, and an endpoint that
  * signs a customer token as the host application would. Registered only when
  * DEMO_ENABLED is true (never in production, enforced by config); a real
  * deployment's host signs its own tokens. The demo's tokens are signed with a
@@ -22,7 +42,62 @@ export function registerDemoRoutes(
   app: FastifyInstance,
   deps: { db: Queryable; customerTokens: CustomerTokenVerifier; rateLimits: RateLimits; tokensPerIpPerMinute: number },
 ) {
-  app.get('/', async (_request, reply) => {
+  // "Skyway Travel", a mock booking site that embeds the chat widget: the launcher on every page, the
+  // embedded panel on Support. Choosing a demo customer in its header stands for the host's own login.
+  for (const [path, file] of Object.entries(SITE_PAGES)) {
+    app.get(path, async (_request, reply) =>
+      reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .header('content-security-policy', SITE_CSP)
+        .send(await readFile(new URL(file, demoSite), 'utf8')),
+    );
+  }
+  app.get('/demo-site/:file', async (request, reply) => {
+    const { file } = request.params as { file: string };
+    const type = SITE_ASSETS[file];
+    if (!type) throw new AppError('not_found', 'No such file on the demo site.', { status: 404 });
+    return reply.type(type).header('cache-control', 'no-cache').send(await readFile(new URL(file, demoSite), 'utf8'));
+  });
+
+  // The demo site's pretend login, kept the way a host site keeps its own: a cookie the browser sends back.
+  // The widget then asks the site (data-token-endpoint) for a customer token, as it would ask any host.
+  app.post('/demo/login', async (request, reply) => {
+    const { customerId } = parseBody(z.object({ customerId: z.string().min(1).max(200).nullable() }).strict(), request.body);
+    if (customerId === null) return reply.header('set-cookie', `${LOGIN_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`).send({ customerId: null });
+    const known = await deps.db.query('SELECT 1 FROM demo_customers WHERE id = $1', [customerId]);
+    if (known.rows.length === 0) throw new AppError('not_found', 'There is no demo customer with that id.', { status: 404 });
+    return reply.header('set-cookie', `${LOGIN_COOKIE}=${encodeURIComponent(customerId)}; Path=/; HttpOnly; SameSite=Lax`).send({ customerId });
+  });
+
+  app.get('/demo/me', async (request) => ({ customerId: loggedInCustomer(request.headers.cookie) }));
+
+  app.post('/demo/site-token', async (request, reply) => {
+    await limitPerIp(deps.rateLimits, { name: 'demo_token', perMinute: deps.tokensPerIpPerMinute, message: 'Too many demo tokens for this address; try again shortly.' }, request.ip, reply);
+    const customerId = loggedInCustomer(request.headers.cookie);
+    if (!customerId) return { customerToken: null };
+    const { rows } = await deps.db.query<{ name: string; email: string }>('SELECT name, email FROM demo_customers WHERE id = $1', [customerId]);
+    const customer = rows[0];
+    if (!customer) return { customerToken: null };
+    return { customerToken: await deps.customerTokens.signDemo({ sub: customerId, name: customer.name, email: customer.email }) };
+  });
+
+  // The bookings the demo site's My Trips page lists (fictional data, demo mode only).
+  app.get('/demo/customers/:id/trips', async (request) => {
+    const { id } = parseBody(z.object({ id: z.string().min(1).max(200) }), request.params);
+    const { rows } = await deps.db.query<{ reference: string; kind: string; status: string; summary: string; start_date: string; end_date: string | null; total_amount: string; currency: string }>(
+      `SELECT reference, kind, status, summary, to_char(start_date, 'YYYY-MM-DD') AS start_date, to_char(end_date, 'YYYY-MM-DD') AS end_date,
+              total_amount::text AS total_amount, currency
+         FROM demo_bookings WHERE customer_id = $1 ORDER BY start_date DESC`,
+      [id],
+    );
+    return {
+      trips: rows.map((row) => ({ reference: row.reference, kind: row.kind, status: row.status, summary: row.summary, startDate: row.start_date, endDate: row.end_date, totalAmount: row.total_amount, currency: row.currency })),
+    };
+  });
+
+  // The chat test harness the demo started with: every protocol feature on one page, no widget.
+  app.get('/classic', async (_request, reply) => {
     const html = await readFile(demoPage, 'utf8');
     return reply
       .type('text/html; charset=utf-8')

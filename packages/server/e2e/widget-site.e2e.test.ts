@@ -1,0 +1,380 @@
+/**
+ * The chat widget on the demo host site ("Skyway Travel"), in Debian's
+ * Chromium: the launcher (a script tag, in a shadow root) and the embedded
+ * panel on Support, against a real in-process server. The widget is built
+ * first (vite build in packages/widget), as `npm start` does. Every step waits
+ * on the page's own state; screenshots land in e2e/screenshots/widget-*.png.
+ *
+ * Needs /usr/bin/chromium; without it the suite is skipped, not failed.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import AxeBuilder from '@axe-core/playwright';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOpenAIChatModel } from '../src/ai/providers/openai-chat-model.js';
+import { agentCall, agentLogin, AgentTestClient, MAYA } from '../test/agent-client.js';
+import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fake-openai-server.js';
+import { freePort } from '../test/support/free-port.js';
+import { createTestDatabase, startTestServer, type RunningTestServer, type TestDatabase } from '../test/test-server.js';
+import { buildFrontEnd, CHROMIUM_PATH, hasChromium, launchChromium, newPage, SCREENSHOT_DIR, type TestPage, warnIfNoChromium } from './browser.js';
+
+const STEP_TIMEOUT_MS = 30_000;
+const README = new URL('../../../README.md', import.meta.url);
+const SIZE_REPORT = new URL('../../widget/dist/size.json', import.meta.url);
+const buildWidget = () => buildFrontEnd('widget');
+
+warnIfNoChromium('widget-site');
+
+const panel = (page: Page) => page.locator('.sc-panel');
+const assistantReplies = (page: Page) => page.locator('.sc-msg[data-role="assistant"]:not([data-streaming])');
+/** Recorded text frames of the customer socket, to tell a streamed answer from one that arrived whole. */
+function recordChatFrames(page: Page): string[] {
+  const frames: string[] = [];
+  page.on('websocket', (socket) => {
+    if (!socket.url().includes('/support/chat/ws')) return;
+    socket.on('framereceived', (frame) => {
+      if (typeof frame.payload === 'string') frames.push(frame.payload);
+    });
+  });
+  return frames;
+}
+
+async function openLauncher(page: Page): Promise<Locator> {
+  await page.getByRole('button', { name: 'Chat with support' }).click();
+  const composer = page.getByLabel('Your message');
+  await composer.waitFor();
+  await page.locator('.sc-dot[data-state="online"]').first().waitFor();
+  return composer;
+}
+
+/** Sends a question and returns the final reply to it (the n-th assistant reply). */
+async function ask(page: Page, text: string): Promise<Locator> {
+  const before = await assistantReplies(page).count();
+  const composer = page.getByLabel('Your message');
+  await composer.fill(text);
+  await composer.press('Enter');
+  const reply = assistantReplies(page).nth(before);
+  await reply.waitFor();
+  return reply;
+}
+
+async function signIn(page: Page, baseUrl: string, customerId: string | null): Promise<void> {
+  const response = await page.request.post(`${baseUrl}/demo/login`, { data: { customerId } });
+  expect(response.status()).toBe(200);
+}
+
+describe.skipIf(!hasChromium)(hasChromium ? 'the widget on the demo site in Chromium' : `widget (skipped: ${CHROMIUM_PATH} not installed)`, { timeout: 120_000 }, () => {
+  let server: RunningTestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    const [started, launched] = await Promise.all([startTestServer({ env: { AGENT_AUTO_ASSIGN: 'false' } }), launchChromium(), buildWidget()]);
+    server = started;
+    browser = launched;
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  }, 60_000);
+
+  async function sitePage(viewport = { width: 1280, height: 800 }): Promise<TestPage> {
+    return newPage(browser, viewport, { stepTimeoutMs: STEP_TIMEOUT_MS, failedRequests: true });
+  }
+
+  it('answers a guest from the launcher with a streamed, cited reply, and passes axe with no serious violations', async () => {
+    const { context, page, pageErrors } = await sitePage();
+    try {
+      const frames = recordChatFrames(page);
+      await page.goto(`${server.url}/`);
+      const launcher = page.getByRole('button', { name: 'Chat with support' });
+      await expect(launcher.getAttribute('aria-expanded')).resolves.toBe('false');
+      const composer = await openLauncher(page);
+      // Opening moves the focus into the panel's composer.
+      await expect(composer.evaluate((element) => element === (element.getRootNode() as unknown as { activeElement: unknown }).activeElement)).resolves.toBe(true);
+
+      const reply = await ask(page, 'How much does it cost to cancel a flight?');
+      expect(frames.filter((frame) => frame.includes('"message_delta"')).length).toBeGreaterThan(1);
+      await expect(reply.textContent()).resolves.toContain('€75');
+      const source = reply.locator('.sc-citations a').first();
+      await expect(source.getAttribute('rel')).resolves.toContain('noopener');
+      await expect(source.textContent()).resolves.toContain('Flight cancellation fees');
+      // The live region told screen readers about it.
+      await expect(page.getByTestId('live-region').textContent()).resolves.not.toBe('');
+
+      const results = await new AxeBuilder({ page }).analyze();
+      const serious = results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+      expect(serious.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`)).toEqual([]);
+      await page.screenshot({ path: `${SCREENSHOT_DIR}widget-desktop-answer.png` });
+
+      // Escape closes the panel and gives the focus back to the launcher.
+      await page.keyboard.press('Escape');
+      await expect(launcher.getAttribute('aria-expanded')).resolves.toBe('false');
+      await expect(launcher.evaluate((element) => element === (element.getRootNode() as unknown as { activeElement: unknown }).activeElement)).resolves.toBe(true);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('lets Alice (signed in on the site) cancel nothing by mistake: a card with unambiguous buttons, kept decided after a reload', async () => {
+    const { context, page, pageErrors } = await sitePage();
+    try {
+      await signIn(page, server.url, 'cus_alice');
+      await page.goto(`${server.url}/support`);
+      await panel(page).waitFor();
+      await page.locator('.sc-dot[data-state="online"]').first().waitFor();
+      await ask(page, 'Please cancel my booking K7QM2A');
+      const card = page.locator('.sc-action').last();
+      await card.waitFor();
+      await expect(card.getByRole('button', { name: 'Cancel booking' }).isVisible()).resolves.toBe(true);
+      await card.getByRole('button', { name: 'Keep booking' }).click();
+      await page.locator('.sc-action[data-phase="cancelled"], .sc-action[data-phase="declined"], .sc-action[data-phase="kept"]').last().waitFor();
+      const { rows } = await server.db.query<{ status: string }>(`SELECT status FROM demo_bookings WHERE reference = 'K7QM2A'`);
+      expect(rows[0]?.status).toBe('confirmed');
+
+      await page.reload();
+      await panel(page).waitFor();
+      const decided = page.locator('.sc-action').last();
+      await decided.waitFor();
+      await expect(decided.getAttribute('data-phase')).resolves.not.toBe('pending');
+      await expect(decided.getByRole('button', { name: 'Cancel booking' }).count()).resolves.toBe(0);
+      await page.screenshot({ path: `${SCREENSHOT_DIR}widget-support-card.png` });
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('escalates, then shows the agent joining and the agent’s reply distinctly; back with the AI after resolve', async () => {
+    const { context, page, pageErrors } = await sitePage();
+    try {
+      // Maya is at her desk: the handoff is a live chat.
+      const maya = await agentLogin(server.url, MAYA.email);
+      const desk = await AgentTestClient.online(server.url, maya.token);
+      await signIn(page, server.url, 'cus_kenji');
+      await page.goto(`${server.url}/support`);
+      await page.locator('.sc-dot[data-state="online"]').first().waitFor();
+      await ask(page, 'What is the status of my booking R2D7KP?');
+      await page.getByRole('button', { name: 'Talk to a person' }).click();
+      await page.locator('.sc-msg[data-role="system"][data-kind="handoff"]').waitFor();
+      // No suggestion chip that the assistant would answer is left once a person has the conversation.
+      await expect(page.locator('.sc-chip').count()).resolves.toBe(0);
+
+      const queue = (await agentCall(server.url, maya.token, 'GET', '/support/agent/queue')).body as { conversations: Array<{ sessionId: string; customer: { id: string } | null }> };
+      const sessionId = queue.conversations.find((entry) => entry.customer?.id === 'cus_kenji')?.sessionId ?? '';
+      expect((await agentCall(server.url, maya.token, 'POST', `/support/agent/conversations/${sessionId}/claim`)).status).toBe(200);
+      await page.locator('.sc-banner-agent', { hasText: 'Maya Chen' }).waitFor();
+      expect((await agentCall(server.url, maya.token, 'POST', `/support/agent/conversations/${sessionId}/messages`, { text: 'Hi Kenji, I can see R2D7KP. What would you like to change?' })).status).toBe(201);
+      const agentMessage = page.locator('.sc-msg[data-role="agent"]').last();
+      await agentMessage.waitFor();
+      await expect(agentMessage.textContent()).resolves.toContain('Maya Chen');
+      await expect(agentMessage.textContent()).resolves.toContain('What would you like to change?');
+      await page.screenshot({ path: `${SCREENSHOT_DIR}widget-agent-reply.png` });
+
+      expect((await agentCall(server.url, maya.token, 'POST', `/support/agent/conversations/${sessionId}/resolve`)).status).toBe(200);
+      await page.locator('.sc-msg[data-role="system"][data-kind="resolved"]').waitFor();
+      await expect(page.getByRole('button', { name: 'Talk to a person' }).isEnabled()).resolves.toBe(true);
+      desk.close();
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('looks the same under a hostile host stylesheet, and fills a phone screen with the composer and newest message in view', async () => {
+    const { context, page, pageErrors } = await sitePage({ width: 390, height: 844 });
+    try {
+      await page.goto(`${server.url}/`);
+      await page.addStyleTag({
+        content: '* { font-size: 40px !important; color: #f0f !important; } button { background: hotpink !important; padding: 40px !important; width: 10px !important; } div, section, form { display: inline !important; }',
+      });
+      const launcher = page.getByRole('button', { name: 'Chat with support' });
+      const box = await launcher.boundingBox();
+      expect(box && box.width >= 44 && box.width <= 80 && box.height >= 44 && box.height <= 80).toBe(true);
+      await expect(launcher.evaluate((element) => element.ownerDocument.defaultView?.getComputedStyle(element).backgroundColor)).resolves.not.toBe('rgb(255, 105, 180)');
+
+      await openLauncher(page);
+      for (const question of ['How much does it cost to cancel a flight?', 'What is the baggage allowance?', 'How long does a refund take?']) await ask(page, question);
+      const viewport = page.viewportSize() ?? { width: 390, height: 844 };
+      const panelBox = await panel(page).boundingBox();
+      expect(panelBox).toMatchObject({ x: 0, y: 0, width: viewport.width, height: viewport.height });
+      const composerBox = await page.getByLabel('Your message').boundingBox();
+      expect(composerBox && composerBox.y + composerBox.height <= viewport.height).toBe(true);
+      const newest = await assistantReplies(page).last().boundingBox();
+      expect(newest && newest.y >= 0 && newest.y + newest.height <= (composerBox?.y ?? viewport.height) + 1).toBe(true);
+      await page.screenshot({ path: `${SCREENSHOT_DIR}widget-phone-hostile-css.png` });
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('prints its gzipped size at build time, within the README’s figure and the 60 KB budget', () => {
+    const report = JSON.parse(readFileSync(SIZE_REPORT, 'utf8')) as { gzipBytes: number };
+    const stated = /`widget\.js` is ([\d.]+) KB gzipped/.exec(readFileSync(README, 'utf8'));
+    expect(stated, 'README states the widget size as "`widget.js` is N KB gzipped"').not.toBeNull();
+    const readmeKb = Number(stated?.[1]);
+    expect(readmeKb).toBeLessThanOrEqual(60);
+    // The README's figure is the measured one, rounded up to the next 0.5 KB at most.
+    expect(report.gzipBytes / 1024).toBeLessThanOrEqual(readmeKb);
+    expect(readmeKb - report.gzipBytes / 1024).toBeLessThan(1.5);
+  });
+});
+
+describe.skipIf(!hasChromium)(hasChromium ? 'the widget against a hostile model reply' : 'widget XSS (skipped)', { timeout: 120_000 }, () => {
+  let fake: FakeOpenAIServer;
+  let server: RunningTestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    fake = await startFakeOpenAIServer();
+    const model = createOpenAIChatModel({ provider: 'openai', apiKey: 'sk-test-widget', model: 'gpt-test', baseURL: fake.url, maxRetries: 0 });
+    const [started, launched] = await Promise.all([startTestServer({ model }), launchChromium(), buildWidget()]);
+    server = started;
+    browser = launched;
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await fake?.close();
+  }, 60_000);
+
+  it('renders raw HTML and javascript: links in a reply inert', async () => {
+    fake.setDefault({
+      kind: 'text',
+      chunks: ['Here you go: <img src=x onerror="window.__pwned=1"> and ', '[the form](javascript:window.__pwned=2) and **bold** ', 'and [the help centre](https://help.skyway.example/fees).'],
+    });
+    const { context, page, pageErrors } = await newPage(browser, { width: 1280, height: 800 }, { stepTimeoutMs: STEP_TIMEOUT_MS });
+    try {
+      await page.goto(`${server.url}/`);
+      await openLauncher(page);
+      const reply = await ask(page, 'Show me the form');
+      await expect(reply.locator('img').count()).resolves.toBe(0);
+      await expect(reply.textContent()).resolves.toContain('<img src=x onerror="window.__pwned=1">');
+      const links = reply.locator('a');
+      await expect(links.evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('href')))).resolves.toEqual(['https://help.skyway.example/fees']);
+      await expect(reply.locator('strong').textContent()).resolves.toBe('bold');
+      await reply.getByText('the form').click();
+      await expect(page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).resolves.toBeUndefined();
+      await page.screenshot({ path: `${SCREENSHOT_DIR}widget-inert-html.png` });
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe.skipIf(!hasChromium)(hasChromium ? 'the widget across a server restart' : 'widget restart (skipped)', { timeout: 180_000 }, () => {
+  let database: TestDatabase;
+  let server: RunningTestServer | undefined;
+  let browser: Browser;
+  let port: number;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('pglite');
+    port = await freePort();
+    const [started, launched] = await Promise.all([startTestServer({ database, port }), launchChromium(), buildWidget()]);
+    server = started;
+    browser = launched;
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await database?.drop();
+  }, 60_000);
+
+  it('recovers from a restart mid-conversation: the message typed meanwhile is sent once, nothing is lost or shown twice', async () => {
+    const { context, page } = await newPage(browser, { width: 1280, height: 800 }, { stepTimeoutMs: STEP_TIMEOUT_MS });
+    try {
+      const url = server?.url ?? '';
+      await page.goto(`${url}/`);
+      await openLauncher(page);
+      await ask(page, 'How much does it cost to cancel a flight?');
+
+      await server?.close();
+      server = undefined;
+      await page.locator('.sc-dot[data-state="online"]').waitFor({ state: 'detached' });
+      const composer = page.getByLabel('Your message');
+      await composer.fill('What is the baggage allowance?');
+      await composer.press('Enter');
+      await page.screenshot({ path: `${SCREENSHOT_DIR}widget-server-down.png` });
+
+      server = await startTestServer({ database, port });
+      const reply = assistantReplies(page).nth(1);
+      await reply.waitFor({ timeout: 60_000 });
+      await expect(page.locator('.sc-msg[data-role="user"]').count()).resolves.toBe(2);
+      await expect(assistantReplies(page).count()).resolves.toBe(2);
+      const { rows } = await database.db.query<{ role: string; n: number }>(
+        `SELECT role, count(*)::int AS n FROM support_chat_messages WHERE text IN ('How much does it cost to cancel a flight?', 'What is the baggage allowance?') GROUP BY role`,
+      );
+      expect(rows).toEqual([{ role: 'user', n: 2 }]);
+
+      await page.reload();
+      await openLauncher(page);
+      await assistantReplies(page).nth(1).waitFor();
+      await expect(page.locator('.sc-msg[data-role="user"]').count()).resolves.toBe(2);
+      await expect(assistantReplies(page).count()).resolves.toBe(2);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe.skipIf(!hasChromium)(hasChromium ? 'the widget on a page of a disallowed origin' : 'widget origins (skipped)', { timeout: 120_000 }, () => {
+  let server: RunningTestServer;
+  let browser: Browser;
+  let foreign: Server;
+  let foreignUrl: string;
+
+  beforeAll(async () => {
+    const [started, launched] = await Promise.all([startTestServer({ env: { ALLOWED_ORIGINS: 'https://www.skyway.example' } }), launchChromium(), buildWidget()]);
+    server = started;
+    browser = launched;
+    // A page of another site that loads the widget from the service, as a host page would.
+    foreign = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(`<!doctype html><html lang="en"><head><title>Elsewhere</title></head><body><h1>Not an allowed site</h1><script src="${server.url}/widget/v1/widget.js" data-mode="launcher"></script></body></html>`);
+    });
+    await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
+    foreignUrl = `http://localhost:${(foreign.address() as AddressInfo).port}/`;
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => foreign?.close(resolve));
+    await server?.close();
+  }, 60_000);
+
+  it('can open neither a session nor a socket', async () => {
+    const { context, page } = await newPage(browser, { width: 1280, height: 800 }, { stepTimeoutMs: STEP_TIMEOUT_MS });
+    try {
+      await page.goto(foreignUrl);
+      const outcome = await page.evaluate(async (base) => {
+        const rest = await fetch(`${base}/support/chat/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then(
+          (response) => `status ${response.status}`,
+          () => 'refused',
+        );
+        const socket = await new Promise<string>((resolve) => {
+          const ws = new WebSocket(`${base.replace('http', 'ws')}/support/chat/ws?token=st_nothing`);
+          ws.onopen = () => resolve('open');
+          ws.onerror = () => resolve('error');
+        });
+        return { rest, socket };
+      }, server.url);
+      expect(outcome).toEqual({ rest: 'refused', socket: 'error' });
+      const { rows } = await server.db.query<{ n: number }>('SELECT count(*)::int AS n FROM support_chat_sessions');
+      expect(rows[0]?.n).toBe(0);
+      // The widget itself, on that page, says it cannot connect rather than pretending.
+      await page.getByRole('button', { name: 'Chat with support' }).click();
+      await page.locator('.sc-banner-error, .sc-banner-warn').first().waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,396 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeJwt, fakeService, FakeSocket, memoryStorage, message, type FakeServiceOptions } from '../test-support/fakes.js';
+import { ChatController, type ControllerOptions } from './controller.js';
+
+/** Lets fetches, JSON bodies and promise chains finish (real macrotasks; only timers and Date are fake). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+async function advance(ms: number): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms);
+  await settle();
+}
+
+function setup(options: Partial<ControllerOptions> & { service?: FakeServiceOptions } = {}) {
+  const service = fakeService(options.service);
+  const storage = options.storage ?? memoryStorage();
+  const win = new EventTarget();
+  const make = (extra: Partial<ControllerOptions> = {}) =>
+    new ChatController({
+      serviceUrl: 'https://support.test',
+      locale: 'en-GB',
+      fetch: service.fetch,
+      createSocket: (url) => new FakeSocket(url),
+      storage,
+      random: () => 0.5,
+      pageHref: 'https://shop.test/help',
+      events: { window: win, document: null },
+      isOnline: () => true,
+      ...options,
+      ...extra,
+    });
+  return { service, storage, win, controller: make(), make };
+}
+
+async function started(options: Parameters<typeof setup>[0] = {}) {
+  const env = setup(options);
+  await env.controller.start();
+  await settle();
+  const socket = FakeSocket.last();
+  socket.open();
+  return { ...env, socket };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  vi.setSystemTime(new Date('2026-03-01T10:00:00.000Z'));
+  FakeSocket.reset();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('starting a conversation', () => {
+  it('creates a guest session, loads its history, then opens the socket with the session token in the query', async () => {
+    const { service, controller, socket } = await started();
+    expect(service.calls.map((call) => `${call.method} ${call.path}`)).toEqual(['POST /support/chat/session', 'GET /support/chat/session/ses_1/messages']);
+    expect(service.calls[0]?.body).toEqual({ locale: 'en-GB' });
+    expect(socket.url).toBe('wss://support.test/support/chat/ws?token=st_1');
+    expect(controller.getState().connection.phase).toBe('online');
+    // Nothing to catch up on yet: no resume on the first connection of an empty conversation.
+    expect(socket.sent).toEqual([]);
+    controller.stop();
+  });
+
+  it('a signed-in customer sends the host token; the session belongs to that customer', async () => {
+    const token = fakeJwt('cus_1');
+    const { service, controller } = await started({ getCustomerToken: async () => token });
+    expect(service.calls[0]?.body).toMatchObject({ customerToken: token });
+    expect(controller.getState()).toMatchObject({ signedIn: true, customerName: 'Alice' });
+    controller.stop();
+  });
+
+  it('resumes after the newest message the history showed', async () => {
+    const { socket, controller } = await started({ service: { history: [message({ id: 'h1', role: 'assistant', text: 'earlier' })] } });
+    expect(socket.sent).toEqual([{ type: 'resume', afterMessageId: 'h1' }]);
+    controller.stop();
+  });
+
+  it('a failed start says so and tries again by itself', async () => {
+    const env = setup();
+    env.service.state.failCreate = 0;
+    await env.controller.start();
+    await settle();
+    expect(env.controller.getState().connection.phase).toBe('failed');
+    env.service.state.failCreate = null;
+    await advance(3000);
+    expect(env.controller.getState().connection.phase).toBe('connecting');
+    env.controller.stop();
+  });
+});
+
+describe('outbox', () => {
+  it('sends at once when connected; the ack delivers it', async () => {
+    const { controller, socket } = await started();
+    expect(controller.send('  How much does it cost to cancel a flight?  ')).toBe(true);
+    const [frame] = socket.sentOfType('send_message');
+    expect(frame).toMatchObject({ type: 'send_message', text: 'How much does it cost to cancel a flight?' });
+    socket.receive({ type: 'ack', clientMessageId: frame?.clientMessageId as string, messageId: 'u1' });
+    expect(controller.getState().conversation.items[0]).toMatchObject({ id: 'u1', delivery: 'sent' });
+    controller.stop();
+  });
+
+  it('keeps messages written while disconnected and resends them, with the same clientMessageId, after the reconnect and resume', async () => {
+    const { controller, socket } = await started();
+    controller.send('first');
+    const first = socket.sentOfType('send_message')[0]?.clientMessageId;
+    socket.receive({ type: 'ack', clientMessageId: first as string, messageId: 'u1' });
+    socket.receive({ type: 'message', message: message({ id: 'a1', role: 'assistant', text: 'answer', replyToMessageId: 'u1' }) });
+    controller.send('second, not acknowledged');
+    const second = socket.sentOfType('send_message')[1]?.clientMessageId;
+    socket.drop(1006);
+    expect(controller.getState().conversation.items.at(-1)?.delivery).toBe('waiting');
+    controller.send('third, written offline');
+    expect(FakeSocket.instances).toHaveLength(1);
+
+    await advance(500); // first backoff step (random 0.5: no jitter)
+    const next = FakeSocket.last();
+    expect(next).not.toBe(socket);
+    next.open();
+    const resent = next.sentOfType('send_message');
+    expect(next.sent[0]).toEqual({ type: 'resume', afterMessageId: 'a1' });
+    expect(resent.map((frame) => frame.text)).toEqual(['second, not acknowledged', 'third, written offline']);
+    expect(resent[0]?.clientMessageId).toBe(second);
+    controller.stop();
+  });
+
+  it('backs off exponentially while the service is away', async () => {
+    const { controller, socket } = await started();
+    socket.drop(1006);
+    const delays: number[] = [];
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const before = FakeSocket.instances.length;
+      let waited = 0;
+      while (FakeSocket.instances.length === before) {
+        await advance(100);
+        waited += 100;
+      }
+      delays.push(waited);
+      FakeSocket.last().drop(1006);
+    }
+    expect(delays).toEqual([500, 1000, 2000, 4000, 8000]);
+    expect(controller.getState().connection.phase).toBe('reconnecting');
+    controller.stop();
+  });
+
+  it('reconnects at once when the browser comes back online', async () => {
+    const { controller, socket, win } = await started();
+    socket.drop(1006);
+    await advance(500);
+    FakeSocket.last().drop(1006); // now waiting 1 s
+    const count = FakeSocket.instances.length;
+    win.dispatchEvent(new Event('offline'));
+    expect(controller.getState().connection.offline).toBe(true);
+    win.dispatchEvent(new Event('online'));
+    expect(FakeSocket.instances.length).toBe(count + 1);
+    expect(controller.getState().connection.offline).toBe(false);
+    controller.stop();
+  });
+
+  it('survives a reload: the outbox is in sessionStorage and goes out with the same clientMessageId', async () => {
+    const first = await started();
+    first.socket.drop(1006);
+    first.controller.send('written just before the reload');
+    const pending = first.controller.getState().conversation.items[0]?.clientMessageId;
+    first.controller.stop();
+
+    const reloaded = first.make();
+    await reloaded.start();
+    await settle();
+    // The saved session is refreshed (a fresh token for the same conversation), not replaced.
+    expect(first.service.callsTo(/\/refresh$/)).toHaveLength(1);
+    expect(reloaded.getState().sessionId).toBe('ses_1');
+    expect(reloaded.getState().conversation.items[0]).toMatchObject({ clientMessageId: pending, delivery: 'waiting' });
+    const socket = FakeSocket.last();
+    expect(socket.token).toBe('st_2');
+    socket.open();
+    expect(socket.sentOfType('send_message')).toEqual([{ type: 'send_message', clientMessageId: pending, text: 'written just before the reload' }]);
+    reloaded.stop();
+  });
+});
+
+describe('close codes', () => {
+  it('4409 during a refresh: waits for the refresh answer, then reconnects with the new token and resumes', async () => {
+    const { controller, socket, service } = await started({ service: { history: [message({ id: 'h1', role: 'assistant', text: 'x' })] } });
+    service.state.holdRefresh = true;
+    const refreshing = controller.refreshNow();
+    await settle();
+    socket.drop(4409); // the close arrives before the refresh's answer
+    await settle();
+    expect(FakeSocket.instances).toHaveLength(1);
+    service.release();
+    await refreshing;
+    await settle();
+    const next = FakeSocket.last();
+    expect(next.token).toBe('st_2');
+    next.open();
+    expect(next.sent[0]).toEqual({ type: 'resume', afterMessageId: 'h1' });
+    controller.stop();
+  });
+
+  it('4401 for a guest: the session is over; a new conversation takes the unsent messages along', async () => {
+    const { controller, socket, service } = await started();
+    socket.drop(4401);
+    await settle();
+    expect(controller.getState().connection.phase).toBe('expired');
+    controller.send('still want an answer');
+    await controller.startNewConversation();
+    await settle();
+    expect(controller.getState().sessionId).toBe('ses_2');
+    expect(service.callsTo('/support/chat/session')).toHaveLength(2);
+    const next = FakeSocket.last();
+    next.open();
+    expect(next.sentOfType('send_message').map((frame) => frame.text)).toEqual(['still want an answer']);
+    controller.stop();
+  });
+
+  it('4408 for a signed-in customer: the same conversation is resumed with resumeSessionId', async () => {
+    const token = fakeJwt('cus_1');
+    const { controller, socket, service } = await started({ getCustomerToken: async () => token });
+    socket.drop(4408);
+    await settle();
+    const resume = service.callsTo('/support/chat/session')[1];
+    expect(resume?.body).toMatchObject({ customerToken: token, resumeSessionId: 'ses_1' });
+    expect(controller.getState().sessionId).toBe('ses_1');
+    expect(FakeSocket.last().token).toBe('st_2');
+    controller.stop();
+  });
+
+  it('4429: waits out the cool-down (over 10 s)', async () => {
+    const { controller, socket } = await started();
+    socket.drop(4429);
+    await advance(9_900);
+    expect(FakeSocket.instances).toHaveLength(1);
+    await advance(1_000);
+    expect(FakeSocket.instances).toHaveLength(2);
+    controller.stop();
+  });
+
+  it('1012 (a node shutting down): reconnects within a second and resumes', async () => {
+    const { controller, socket } = await started();
+    socket.receive({ type: 'message', message: message({ id: 'm5', role: 'assistant', text: 'x' }) });
+    socket.drop(1012);
+    await advance(700);
+    const next = FakeSocket.last();
+    expect(next).not.toBe(socket);
+    next.open();
+    expect(next.sent).toEqual([{ type: 'resume', afterMessageId: 'm5' }]);
+    // The replay repeats what we had: still one copy.
+    next.receive({ type: 'message', message: message({ id: 'm5', role: 'assistant', text: 'x' }) });
+    expect(controller.getState().conversation.items).toHaveLength(1);
+    controller.stop();
+  });
+});
+
+describe('token refresh', () => {
+  it('refreshes at 80 % of the lifetime read on the server clock (its Date header 2 minutes ahead of ours)', async () => {
+    const { controller, service } = await started({ service: { serverAheadMs: 120_000 } });
+    // expiresAt is server now + 900 s, i.e. local now + 1020 s. Read on our own clock the refresh would come at
+    // 816 s, after the token had expired; corrected (121 s: the Date header's second rounded up) 899 s are left.
+    await advance(719_000);
+    expect(service.callsTo(/\/refresh$/)).toHaveLength(0);
+    await advance(400);
+    expect(service.callsTo(/\/refresh$/)).toHaveLength(1);
+    controller.stop();
+  });
+
+  it('a local clock ahead of the server does not make the refresh needlessly early', async () => {
+    const { controller, service } = await started({ service: { serverAheadMs: -600_000 } });
+    // expiresAt is local now + 300 s: uncorrected, the refresh would come after 240 s, needlessly early; corrected
+    // for the skew (-599 s) the token still has 899 s on the server's clock.
+    await advance(600_000);
+    expect(service.callsTo(/\/refresh$/)).toHaveLength(0);
+    await advance(120_000);
+    expect(service.callsTo(/\/refresh$/)).toHaveLength(1);
+    controller.stop();
+  });
+
+  it('with a correct clock, at 720 s of 900; the new token is used for the next connection and refreshed again', async () => {
+    const { controller, service, socket } = await started();
+    await advance(719_000);
+    expect(service.callsTo(/\/refresh$/)).toHaveLength(0);
+    await advance(1_000);
+    expect(service.callsTo(/\/refresh$/)).toHaveLength(1);
+    socket.drop(4409);
+    await settle();
+    expect(FakeSocket.last().token).toBe('st_2');
+    await advance(720_000);
+    expect(service.callsTo(/\/refresh$/)).toHaveLength(2);
+    controller.stop();
+  });
+
+  it('a refresh lost on the network is tried again 10 s later; a refused one ends the session', async () => {
+    const { controller, service } = await started();
+    service.state.failRefresh = 0;
+    await advance(720_000);
+    expect(service.callsTo(/\/refresh$/)).toHaveLength(1);
+    await advance(10_000);
+    expect(service.callsTo(/\/refresh$/)).toHaveLength(2);
+    service.state.failRefresh = 401;
+    await advance(10_000);
+    expect(controller.getState().connection.phase).toBe('expired');
+    controller.stop();
+  });
+
+  it('tabs of one signed-in customer share the rotating token', async () => {
+    const token = fakeJwt('cus_1');
+    const tabA = await started({ getCustomerToken: async () => token });
+    const tabB = tabA.make();
+    await tabB.start();
+    await settle();
+    const socketB = FakeSocket.last();
+    socketB.open();
+    expect(tabB.getState().sessionId).toBe('ses_1');
+    // Tab B's reopening refreshed the token: tab A's socket is closed with 4409 and picks up B's token.
+    tabA.socket.drop(4409);
+    await settle();
+    expect(FakeSocket.last().token).toBe(socketB.token);
+    tabA.controller.stop();
+    tabB.stop();
+  });
+});
+
+describe('events', () => {
+  it('calls onEscalated once per ticket', async () => {
+    const onEscalated = vi.fn();
+    const { socket, controller } = await started({ onEscalated });
+    socket.receive({ type: 'escalated', ticketId: 'T-1', mode: 'ticket' });
+    socket.receive({ type: 'escalated', ticketId: 'T-1', mode: 'ticket' });
+    expect(onEscalated).toHaveBeenCalledTimes(1);
+    expect(onEscalated).toHaveBeenCalledWith({ ticketId: 'T-1', mode: 'ticket' });
+    controller.stop();
+  });
+
+  it('ignores malformed frames and unknown events', async () => {
+    const { socket, controller } = await started();
+    socket.onmessage?.({ data: 'not json' });
+    socket.receive({ type: 'message', message: { id: 'x' } } as Record<string, unknown>);
+    socket.receive({ type: 'brand_new_event' });
+    expect(controller.getState().conversation.items).toEqual([]);
+    controller.stop();
+  });
+
+  it('escalate, feedback and confirmations need a connection', async () => {
+    const { socket, controller } = await started();
+    socket.receive({ type: 'message', message: message({ id: 'a1', role: 'assistant', text: 'x' }) });
+    expect(controller.feedback('a1', 'up')).toBe(true);
+    expect(controller.escalate()).toBe(true);
+    expect(controller.escalate()).toBe(false); // already on its way
+    expect(socket.sent.map((frame) => frame.type)).toEqual(['feedback', 'escalate']);
+    socket.drop(1006);
+    expect(controller.feedback('a1', 'down')).toBe(false);
+    expect(controller.getState().conversation.notice?.code).toBe('not_connected');
+    controller.stop();
+  });
+
+  it('clears a typing indicator that never ends after a minute', async () => {
+    const { socket, controller } = await started();
+    socket.receive({ type: 'typing', role: 'assistant', replyToMessageId: 'u1' });
+    expect(controller.getState().conversation.typing).not.toBeNull();
+    await advance(60_000);
+    expect(controller.getState().conversation.typing).toBeNull();
+    controller.stop();
+  });
+});
+
+describe('earlier conversations', () => {
+  it('lists them for a signed-in customer and reopens one with resumeSessionId', async () => {
+    const token = fakeJwt('cus_1');
+    const conversations = [{ sessionId: 'ses_1', startedAt: '2026-02-01T10:00:00Z', lastMessageAt: '2026-02-01T10:05:00Z', status: 'closed', preview: null }];
+    const { controller, service } = await started({ getCustomerToken: async () => token, service: { conversations } });
+    await settle();
+    expect(controller.getState().conversations).toEqual({ available: true, loading: false, list: [{ ...conversations[0], preview: '' }] });
+    expect(service.callsTo('/support/chat/conversations')[0]?.authorization).toBe(`Bearer ${token}`);
+    await controller.startNewConversation();
+    await settle();
+    expect(controller.getState().sessionId).toBe('ses_2');
+    await controller.openConversation('ses_1');
+    await settle();
+    expect(service.callsTo('/support/chat/session').at(-1)?.body).toMatchObject({ resumeSessionId: 'ses_1', customerToken: token });
+    expect(controller.getState().sessionId).toBe('ses_1');
+    controller.stop();
+  });
+
+  it('hides the list when the endpoint answers 404, and for guests', async () => {
+    const signedIn = await started({ getCustomerToken: async () => fakeJwt('cus_1') });
+    await settle();
+    expect(signedIn.controller.getState().conversations.available).toBe(false);
+    signedIn.controller.stop();
+    const guest = await started();
+    await guest.controller.loadConversations();
+    expect(guest.service.callsTo('/support/chat/conversations')).toHaveLength(0);
+    guest.controller.stop();
+  });
+});

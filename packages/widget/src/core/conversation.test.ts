@@ -1,0 +1,280 @@
+import type { Message, ProposedAction, ServerEvent } from '@support/protocol';
+import { describe, expect, it } from 'vitest';
+import { message } from '../test-support/fakes.js';
+import {
+  conversationReducer,
+  initialConversation,
+  lastSeenMessageId,
+  outbox,
+  timeline,
+  type ConversationAction,
+  type ConversationState,
+} from './conversation.js';
+
+const run = (actions: ConversationAction[], from: ConversationState = initialConversation) => actions.reduce(conversationReducer, from);
+const server = (event: ServerEvent): ConversationAction => ({ type: 'server', event });
+const msg = (m: Message): ConversationAction => server({ type: 'message', message: m });
+const delta = (messageId: string, text: string, replyToMessageId?: string): ConversationAction =>
+  server({ type: 'message_delta', messageId, delta: text, ...(replyToMessageId ? { replyToMessageId } : {}) });
+const send = (clientMessageId: string, text = 'hello'): ConversationAction => ({ type: 'local_send', clientMessageId, text, createdAt: '2026-03-01T10:00:00.000Z', delivery: 'sending' });
+const texts = (state: ConversationState) => state.items.map((item) => `${item.role}:${item.text}`);
+
+function action(partial: Partial<ProposedAction> = {}): ProposedAction {
+  return {
+    id: 'act_1',
+    kind: 'booking_cancellation',
+    bookingReference: 'SKY4F2',
+    title: 'Cancel booking SKY4F2',
+    details: ['Cancellation fee: 75.00 EUR', 'Refund: 100.00 EUR to your card', 'Standard fares cancel for a fee.'],
+    fee: { amount: '75.00', currency: 'EUR' },
+    refund: { amount: '100.00', currency: 'EUR' },
+    newStartDate: null,
+    expiresAt: '2026-03-01T10:15:00.000Z',
+    ...partial,
+  };
+}
+
+describe('streaming replies', () => {
+  it('appends deltas, then the final message replaces them in place', () => {
+    const streamed = run([delta('a1', 'Hel', 'u1'), delta('a1', 'lo wor', 'u1')]);
+    expect(streamed.items).toHaveLength(1);
+    expect(streamed.items[0]).toMatchObject({ id: 'a1', role: 'assistant', text: 'Hello wor', streaming: true });
+
+    const final = conversationReducer(streamed, msg(message({ id: 'a1', role: 'assistant', text: 'Sorry, something went wrong.', replyToMessageId: 'u1' })));
+    expect(final.items).toHaveLength(1);
+    expect(final.items[0]).toMatchObject({ id: 'a1', text: 'Sorry, something went wrong.', streaming: false, key: streamed.items[0]?.key });
+  });
+
+  it('ignores deltas that arrive after the final form', () => {
+    const state = run([delta('a1', 'Hi', 'u1'), msg(message({ id: 'a1', role: 'assistant', text: 'Hi there', replyToMessageId: 'u1' })), delta('a1', ' again', 'u1')]);
+    expect(texts(state)).toEqual(['assistant:Hi there']);
+  });
+
+  it('a final message without deltas is shown once', () => {
+    const state = run([msg(message({ id: 'a2', role: 'assistant', text: 'Direct answer' }))]);
+    expect(state.items).toHaveLength(1);
+    expect(state.items[0]?.streaming).toBe(false);
+  });
+
+  it('drops a half-streamed reply when the final reply to the same message arrives under another id (take-over)', () => {
+    const state = run([
+      msg(message({ id: 'u1', role: 'user', text: 'question', clientMessageId: 'c1' })),
+      delta('dead-node', 'The answer is', 'u1'),
+      delta('new-node', 'The answer', 'u1'),
+      msg(message({ id: 'new-node', role: 'assistant', text: 'The answer is 42.', replyToMessageId: 'u1' })),
+    ]);
+    expect(texts(state)).toEqual(['user:question', 'assistant:The answer is 42.']);
+  });
+
+  it('ignores a late stream for a message whose final reply is already here', () => {
+    const state = run([msg(message({ id: 'final', role: 'assistant', text: 'Done.', replyToMessageId: 'u1' })), delta('late', 'partial', 'u1')]);
+    expect(texts(state)).toEqual(['assistant:Done.']);
+  });
+
+  it('the handoff notice ends the unfinished stream it answers, and the typing indicator', () => {
+    const state = run([
+      server({ type: 'typing', role: 'assistant', replyToMessageId: 'u1' }),
+      delta('a1', 'Let me', 'u1'),
+      server({ type: 'escalated', ticketId: 'T-1', mode: 'live_agent' }),
+      msg(message({ id: 'n1', role: 'system', kind: 'handoff', text: 'Connecting you (ticket T-1).', replyToMessageId: 'u1' })),
+    ]);
+    expect(texts(state)).toEqual(['system:Connecting you (ticket T-1).']);
+    expect(state.typing).toBeNull();
+    expect(state.status).toBe('escalated');
+  });
+});
+
+describe('messages are kept by id', () => {
+  it('shows a message replayed by resume (or a pub/sub gap) once, where it was first', () => {
+    const a = message({ id: 'm1', role: 'assistant', text: 'first' });
+    const b = message({ id: 'm2', role: 'assistant', text: 'second' });
+    const state = run([{ type: 'history', messages: [a, b] }, msg(a), msg(b), msg(a)]);
+    expect(state.items.map((item) => item.id)).toEqual(['m1', 'm2']);
+  });
+
+  it('merges the echo of our own message with its unacknowledged copy (echo first, ack later)', () => {
+    const state = run([send('c1', 'my question'), msg(message({ id: 'u1', role: 'user', text: 'my question', clientMessageId: 'c1' })), server({ type: 'ack', clientMessageId: 'c1', messageId: 'u1' })]);
+    expect(state.items).toHaveLength(1);
+    expect(state.items[0]).toMatchObject({ id: 'u1', delivery: 'sent' });
+    expect(outbox(state)).toEqual([]);
+  });
+
+  it('ack first, then the echo: still one message', () => {
+    const state = run([send('c1'), server({ type: 'ack', clientMessageId: 'c1', messageId: 'u1' }), msg(message({ id: 'u1', role: 'user', text: 'hello', clientMessageId: 'c1' }))]);
+    expect(state.items).toHaveLength(1);
+    expect(state.items[0]?.key).toBe('c:c1');
+  });
+
+  it('keeps unacknowledged messages last: replies that arrive meanwhile go before them', () => {
+    const state = run([send('c1', 'offline question'), msg(message({ id: 'a0', role: 'assistant', text: 'reply to an earlier message' }))]);
+    expect(texts(state)).toEqual(['assistant:reply to an earlier message', 'user:offline question']);
+    expect(outbox(state)).toEqual([{ clientMessageId: 'c1', text: 'offline question', createdAt: '2026-03-01T10:00:00.000Z' }]);
+  });
+
+  it('resumes after the newest final message, never a streaming or unacknowledged one', () => {
+    const state = run([msg(message({ id: 'm1', role: 'assistant', text: 'a' })), delta('m2', 'streaming'), send('c1')]);
+    expect(lastSeenMessageId(state)).toBe('m1');
+    expect(lastSeenMessageId(initialConversation)).toBeNull();
+  });
+
+  it('an error for a send_message marks that message failed and takes it out of the outbox', () => {
+    const state = run([send('c1'), server({ type: 'error', code: 'too_long', message: 'too long', clientMessageId: 'c1' })]);
+    expect(state.items[0]).toMatchObject({ delivery: 'failed', failure: { code: 'too_long' } });
+    expect(outbox(state)).toEqual([]);
+  });
+
+  it('a lost connection puts unacknowledged messages back to waiting', () => {
+    const state = run([send('c1'), { type: 'connection_lost' }]);
+    expect(state.items[0]?.delivery).toBe('waiting');
+  });
+});
+
+describe('assistant and people', () => {
+  it('escalated, then agent_joined, then resolved: back with the assistant', () => {
+    let state = run([{ type: 'escalate_requested' }]);
+    expect(state.status).toBe('escalating');
+    state = run([server({ type: 'escalated', ticketId: 'T-9', mode: 'live_agent' }), msg(message({ id: 'h', role: 'system', kind: 'handoff', text: 'notice' }))], state);
+    expect(state.status).toBe('escalated');
+    expect(state.escalation).toEqual({ ticketId: 'T-9', mode: 'live_agent', agentName: null });
+    state = run([server({ type: 'agent_joined', agentName: 'Maya Chen' }), msg(message({ id: 'j', role: 'system', kind: 'agent_joined', authorName: 'Maya Chen', text: 'Maya joined' }))], state);
+    expect(state.escalation?.agentName).toBe('Maya Chen');
+    state = run([msg(message({ id: 'ag', role: 'agent', authorName: 'Maya Chen', text: 'Hi!' })), msg(message({ id: 'r', role: 'system', kind: 'resolved', text: 'resolved' }))], state);
+    expect(state.status).toBe('ai');
+    expect(state.escalation).toBeNull();
+  });
+
+  it('handed_back returns to the assistant too, and a replayed old handoff does not escalate again', () => {
+    const handoff = message({ id: 'h', role: 'system', kind: 'handoff', text: 'notice' });
+    let state = run([msg(handoff), msg(message({ id: 'b', role: 'system', kind: 'handed_back', text: 'back' }))]);
+    expect(state.status).toBe('ai');
+    state = run([msg(handoff)], state); // resume replays it
+    expect(state.status).toBe('ai');
+  });
+
+  it('history tells where the conversation stands; session_state corrects it', () => {
+    let state = run([{ type: 'history', messages: [message({ id: 'h', role: 'system', kind: 'handoff', text: 'n' })] }]);
+    expect(state.status).toBe('escalated');
+    state = run([server({ type: 'session_state', sessionId: 's', status: 'escalated', ticketId: 'T-2' })], state);
+    expect(state.escalation?.ticketId).toBe('T-2');
+    state = run([server({ type: 'session_state', sessionId: 's', status: 'ai', ticketId: null })], state);
+    expect(state.status).toBe('ai');
+    state = run([server({ type: 'session_state', sessionId: 's', status: 'closed', ticketId: null })], state);
+    expect(state.status).toBe('closed');
+  });
+
+  it('a failed escalation lets the customer try again', () => {
+    const state = run([{ type: 'escalate_requested' }, server({ type: 'error', code: 'rate_limited', message: 'wait' })]);
+    expect(state.status).toBe('ai');
+    expect(state.notice?.code).toBe('rate_limited');
+  });
+
+  it('keeps the ticket mode restored from storage for the same ticket', () => {
+    const state = run([
+      { type: 'history', messages: [message({ id: 'h', role: 'system', kind: 'handoff', text: 'away until 9:00' })] },
+      { type: 'restore', escalationMode: 'ticket', ticketId: 'T-3' },
+      server({ type: 'session_state', sessionId: 's', status: 'escalated', ticketId: 'T-3' }),
+    ]);
+    expect(state.escalation).toEqual({ ticketId: 'T-3', mode: 'ticket', agentName: null });
+  });
+
+  it('typing indicator: shown for assistant and agent, cleared by their message, never for a reply already here', () => {
+    let state = run([server({ type: 'typing', role: 'agent' })]);
+    expect(state.typing).toEqual({ role: 'agent' });
+    state = run([msg(message({ id: 'x', role: 'agent', text: 'hi' }))], state);
+    expect(state.typing).toBeNull();
+    state = run([msg(message({ id: 'y', role: 'assistant', text: 'done', replyToMessageId: 'u1' })), server({ type: 'typing', role: 'assistant', replyToMessageId: 'u1' })], state);
+    expect(state.typing).toBeNull();
+    expect(run([server({ type: 'typing', role: 'user' })]).typing).toBeNull();
+  });
+});
+
+describe('feedback', () => {
+  it('pending until feedback_recorded, which sets the rating', () => {
+    let state = run([msg(message({ id: 'a', role: 'assistant', text: 'x' })), { type: 'feedback_requested', messageId: 'a', rating: 'up' }]);
+    expect(state.items[0]?.feedbackPending).toBe('up');
+    state = run([server({ type: 'feedback_recorded', messageId: 'a', rating: 'up' })], state);
+    expect(state.items[0]).toMatchObject({ rating: 'up', feedbackPending: undefined });
+  });
+
+  it('a failed feedback can be given again', () => {
+    const state = run([msg(message({ id: 'a', role: 'assistant', text: 'x' })), { type: 'feedback_requested', messageId: 'a', rating: 'down' }, server({ type: 'error', code: 'rate_limited', message: 'slow' })]);
+    expect(state.items[0]?.feedbackPending).toBeUndefined();
+  });
+});
+
+describe('confirmation cards', () => {
+  const question = message({ id: 'u1', role: 'user', text: 'Cancel SKY4F2 please', clientMessageId: 'c1' });
+
+  it('a live card goes right after the reply that introduced it, even when the reply arrives after the card', () => {
+    const state = run([
+      msg(question),
+      server({ type: 'typing', role: 'assistant', replyToMessageId: 'u1' }),
+      server({ type: 'action_proposed', action: action() }),
+      delta('a1', 'I can cancel SKY4F2', 'u1'),
+      msg(message({ id: 'a1', role: 'assistant', text: 'I can cancel SKY4F2 for you. Confirm below.', replyToMessageId: 'u1' })),
+      msg(message({ id: 'u2', role: 'user', text: 'thanks', clientMessageId: 'c2' })),
+    ]);
+    expect(state.actions[0]?.anchor).toEqual({ replyTo: 'u1' });
+    expect(timeline(state).map((entry) => (entry.type === 'message' ? entry.item.id : `card:${entry.card.action.id}`))).toEqual(['u1', 'a1', 'card:act_1', 'u2']);
+  });
+
+  it('after a reload, a pending card proposed again on connect goes after the reply naming its booking', () => {
+    const state = run([
+      {
+        type: 'history',
+        messages: [
+          question,
+          message({ id: 'a1', role: 'assistant', text: 'Booking SKY4F2 can be cancelled.', replyToMessageId: 'u1' }),
+          message({ id: 'u2', role: 'user', text: 'hmm', clientMessageId: 'c2' }),
+          message({ id: 'a2', role: 'assistant', text: 'Take your time.', replyToMessageId: 'u2' }),
+        ],
+      },
+      server({ type: 'action_proposed', action: action() }),
+    ]);
+    expect(timeline(state).map((entry) => (entry.type === 'message' ? entry.item.id : 'card'))).toEqual(['u1', 'a1', 'card', 'u2', 'a2']);
+  });
+
+  it('answering disables it; action_updated gives the outcome, which stays', () => {
+    let state = run([msg(question), server({ type: 'action_proposed', action: action() }), { type: 'action_answered', actionId: 'act_1', answer: 'cancel' }]);
+    expect(state.actions[0]?.phase).toBe('cancelling');
+    state = run([server({ type: 'action_updated', actionId: 'act_1', status: 'cancelled' })], state);
+    expect(state.actions[0]?.phase).toBe('cancelled');
+    // More conversation: the decided card is still there.
+    state = run([msg(message({ id: 'a9', role: 'assistant', text: 'Okay, nothing changed.' }))], state);
+    expect(timeline(state).filter((entry) => entry.type === 'action')).toHaveLength(1);
+  });
+
+  it('an answer refused by the service (expired) shows that outcome; any other error lets the customer answer again', () => {
+    const proposed = run([msg(question), server({ type: 'action_proposed', action: action() })]);
+    const expired = run([{ type: 'action_answered', actionId: 'act_1', answer: 'confirm' }, server({ type: 'error', code: 'action_expired', message: 'expired' })], proposed);
+    expect(expired.actions[0]?.phase).toBe('expired');
+    expect(expired.notice).toBeNull();
+    const limited = run([{ type: 'action_answered', actionId: 'act_1', answer: 'confirm' }, server({ type: 'error', code: 'rate_limited', message: 'wait' })], proposed);
+    expect(limited.actions[0]?.phase).toBe('pending');
+  });
+
+  it('a proposal seen again on reconnect is not duplicated', () => {
+    const state = run([msg(question), server({ type: 'action_proposed', action: action() }), server({ type: 'action_proposed', action: action() })]);
+    expect(state.actions).toHaveLength(1);
+  });
+
+  it('cards restored from storage keep their outcome and are not duplicated', () => {
+    const card = { action: action(), anchor: { after: 'a1' }, phase: 'done' as const };
+    const state = run([{ type: 'history', messages: [question, message({ id: 'a1', role: 'assistant', text: 'x' })] }, { type: 'restore', actions: [card] }, { type: 'restore', actions: [card] }]);
+    expect(state.actions).toEqual([card]);
+    expect(timeline(state).map((entry) => entry.type)).toEqual(['message', 'message', 'action']);
+  });
+
+  it('orders several cards in the order they were proposed', () => {
+    const state = run([msg(question), server({ type: 'action_proposed', action: action({ id: 'one' }) }), server({ type: 'action_proposed', action: action({ id: 'two', kind: 'booking_change' }) })]);
+    expect(timeline(state).flatMap((entry) => (entry.type === 'action' ? [entry.card.action.id] : []))).toEqual(['one', 'two']);
+  });
+});
+
+describe('notices', () => {
+  it('session_closed closes the conversation; resume_in_progress is not shown', () => {
+    expect(run([server({ type: 'error', code: 'session_closed', message: 'closed' })]).status).toBe('closed');
+    expect(run([server({ type: 'error', code: 'resume_in_progress', message: 'wait' })]).notice).toBeNull();
+    expect(run([{ type: 'notice', code: 'not_connected' }, { type: 'dismiss_notice' }]).notice).toBeNull();
+  });
+});

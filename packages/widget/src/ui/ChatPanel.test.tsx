@@ -1,0 +1,379 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+// The source is written against React's API; tests render it with Preact, as the script-tag bundle does.
+vi.mock('react', async () => await import('preact/compat'));
+vi.mock('react/jsx-runtime', async () => await import('preact/jsx-runtime'));
+vi.mock('react/jsx-dev-runtime', async () => await import('preact/jsx-dev-runtime'));
+
+import type { ProposedAction, ServerEvent } from '@support/protocol';
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/preact';
+import { ChatController } from '../core/controller.js';
+import { locales } from '../i18n/index.js';
+import { fakeJwt, fakeService, FakeSocket, memoryStorage, message } from '../test-support/fakes.js';
+import { ChatPanel } from './ChatPanel.js';
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i += 1) await new Promise<void>((resolve) => setTimeout(resolve, 0));
+}
+
+async function mount(options: { locale?: 'en' | 'es'; signedIn?: boolean; history?: Parameters<typeof message>[0][]; win?: EventTarget } = {}) {
+  const service = fakeService({ history: (options.history ?? []).map((partial) => message(partial)) });
+  const controller = new ChatController({
+    serviceUrl: 'https://support.test',
+    fetch: service.fetch,
+    createSocket: (url) => new FakeSocket(url),
+    storage: memoryStorage(),
+    random: () => 0.5,
+    pageHref: 'https://shop.test/',
+    events: { window: options.win ?? null, document: null },
+    isOnline: () => true,
+    ...(options.signedIn ? { getCustomerToken: async () => fakeJwt('cus_1') } : {}),
+  });
+  const locale = options.locale ?? 'en';
+  const view = render(<ChatPanel controller={controller} strings={locales[locale]} locale={locale} onClose={() => undefined} />);
+  await act(async () => {
+    await controller.start();
+    await settle();
+  });
+  const socket = FakeSocket.last();
+  await act(() => {
+    socket.open();
+  });
+  const receive = async (...events: ServerEvent[]) => {
+    await act(() => {
+      for (const event of events) socket.receive(event);
+    });
+  };
+  return { controller, view, socket, receive, service };
+}
+
+const escalateButton = () => document.querySelector<HTMLButtonElement>('[data-escalate]') as HTMLButtonElement;
+const live = () => screen.getByTestId('live-region').textContent;
+
+function cancellation(partial: Partial<ProposedAction> = {}): ProposedAction {
+  return {
+    id: 'act_1',
+    kind: 'booking_cancellation',
+    bookingReference: 'SKY4F2',
+    title: 'Cancel booking SKY4F2',
+    details: ['Cancellation fee: 75.00 EUR', 'Refund: 1,846.40 EUR to your card', 'Flex fares cancel free of charge up to 2 hours before departure.'],
+    fee: { amount: '75.00', currency: 'EUR' },
+    refund: { amount: '1846.40', currency: 'EUR' },
+    newStartDate: null,
+    expiresAt: new Date(Date.now() + 900_000).toISOString(),
+    ...partial,
+  };
+}
+
+beforeEach(() => FakeSocket.reset());
+afterEach(cleanup);
+
+describe('escalation button', () => {
+  it('follows the conversation: enabled with the assistant, busy, with the team, and enabled again after resolved', async () => {
+    const { socket, receive, controller } = await mount();
+    expect(escalateButton().textContent).toBe('Talk to a person');
+    expect(escalateButton().disabled).toBe(false);
+
+    await act(() => {
+      fireEvent.click(escalateButton());
+    });
+    expect(socket.sentOfType('escalate')).toHaveLength(1);
+    expect(escalateButton().textContent).toBe('Connecting you…');
+    expect(escalateButton().disabled).toBe(true);
+
+    await receive({ type: 'escalated', ticketId: 'TKT-1', mode: 'live_agent' }, { type: 'message', message: message({ id: 'h', role: 'system', kind: 'handoff', text: 'Connecting you with our team.' }) });
+    expect(escalateButton().textContent).toBe('With our team');
+    expect(escalateButton().disabled).toBe(true);
+
+    await receive({ type: 'agent_joined', agentName: 'Maya Chen' });
+    expect(screen.getByText('Maya Chen is with you')).toBeTruthy();
+
+    await receive({ type: 'message', message: message({ id: 'r', role: 'system', kind: 'resolved', text: 'Maya Chen marked this conversation as resolved.' }) });
+    expect(escalateButton().textContent).toBe('Talk to a person');
+    expect(escalateButton().disabled).toBe(false);
+    expect(screen.queryByText('Maya Chen is with you')).toBeNull();
+    controller.stop();
+  });
+
+  it('is disabled while there is no connection', async () => {
+    const { socket, controller } = await mount();
+    await act(() => {
+      socket.drop(1006);
+    });
+    expect(escalateButton().disabled).toBe(true);
+    expect(screen.getByText(/Connection lost/)).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Retry now' })).toBeTruthy();
+    controller.stop();
+  });
+});
+
+describe('connection banners', () => {
+  it('says when the browser is offline, and that messages wait', async () => {
+    const win = new EventTarget();
+    const { controller, socket } = await mount({ win });
+    await act(() => {
+      win.dispatchEvent(new Event('offline'));
+      socket.drop(1006);
+    });
+    expect(screen.getByText('You are offline. Your messages will be sent when the connection is back.')).toBeTruthy();
+    const input = screen.getByLabelText('Your message') as HTMLTextAreaElement;
+    await act(() => {
+      fireEvent.input(input, { target: { value: 'sent later' } });
+    });
+    await act(() => {
+      fireEvent.keyDown(input, { key: 'Enter' });
+    });
+    expect(screen.getByText('Waiting for connection…')).toBeTruthy();
+    await act(() => {
+      win.dispatchEvent(new Event('online'));
+    });
+    const next = FakeSocket.last();
+    await act(() => {
+      next.open();
+    });
+    expect(next.sentOfType('send_message')[0]?.text).toBe('sent later');
+    expect(screen.queryByText(/You are offline/)).toBeNull();
+    controller.stop();
+  });
+
+  it('an expired session offers a new conversation', async () => {
+    const { controller, socket } = await mount();
+    await act(async () => {
+      socket.drop(4401);
+      await settle();
+    });
+    expect(screen.getByText('This chat session has expired.')).toBeTruthy();
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Start a new conversation' }));
+      await settle();
+    });
+    expect(controller.getState().sessionId).toBe('ses_2');
+    controller.stop();
+  });
+});
+
+describe('messages', () => {
+  it('shows agent messages distinctly from the assistant’s, with the agent’s name', async () => {
+    const { receive, controller } = await mount();
+    await receive(
+      { type: 'message', message: message({ id: 'a', role: 'assistant', text: 'I am the assistant.' }) },
+      { type: 'message', message: message({ id: 'g', role: 'agent', authorName: 'Maya Chen', text: 'Hi, Maya here.' }) },
+    );
+    const assistant = document.querySelector('[data-message-id="a"]') as HTMLElement;
+    const agent = document.querySelector('[data-message-id="g"]') as HTMLElement;
+    expect(assistant.dataset.role).toBe('assistant');
+    expect(agent.dataset.role).toBe('agent');
+    expect(within(assistant).getByText('Support assistant')).toBeTruthy();
+    expect(within(agent).getByText('Maya Chen')).toBeTruthy();
+    expect(within(agent).getByText('Support team')).toBeTruthy();
+    controller.stop();
+  });
+
+  it('streams deltas into one bubble which the final message replaces; sources are numbered links', async () => {
+    const { receive, controller } = await mount();
+    await receive({ type: 'message_delta', messageId: 'a1', delta: 'Standard fares ', replyToMessageId: 'u1' }, { type: 'message_delta', messageId: 'a1', delta: 'cost', replyToMessageId: 'u1' });
+    const bubble = document.querySelector('[data-message-id="a1"]') as HTMLElement;
+    expect(bubble.dataset.streaming).toBe('true');
+    expect(bubble.getAttribute('aria-busy')).toBe('true');
+    expect(bubble.textContent).toContain('Standard fares cost');
+    await receive({
+      type: 'message',
+      message: message({
+        id: 'a1',
+        role: 'assistant',
+        text: 'Standard fares cost **€75** to cancel [1].',
+        replyToMessageId: 'u1',
+        citations: [
+          { articleId: 'k1', title: 'Cancellation fees', url: 'https://help.example.com/fees', ref: 1 },
+          { articleId: 'k2', title: 'Bad source', url: 'javascript:alert(1)' },
+        ],
+      }),
+    });
+    const final = document.querySelector('[data-message-id="a1"]') as HTMLElement;
+    expect(document.querySelectorAll('.sc-msg')).toHaveLength(1);
+    expect(final.dataset.streaming).toBeUndefined();
+    expect(final.querySelector('strong')?.textContent).toBe('€75');
+    const sources = final.querySelector('.sc-citations') as HTMLElement;
+    expect(within(sources).getByRole('link', { name: 'Cancellation fees' }).getAttribute('href')).toBe('https://help.example.com/fees');
+    expect(sources.textContent).toContain('[1]');
+    expect(sources.textContent).toContain('[2]Bad source');
+    expect(sources.querySelectorAll('a')).toHaveLength(1);
+    controller.stop();
+  });
+
+  it('never turns reply text into markup', async () => {
+    const { receive, controller } = await mount();
+    await receive({ type: 'message', message: message({ id: 'x', role: 'assistant', text: '<img src=x onerror=alert(1)> [x](javascript:alert(1))' }) });
+    const bubble = document.querySelector('[data-message-id="x"] .sc-bubble') as HTMLElement;
+    expect(bubble.querySelector('img, a, script')).toBeNull();
+    expect(bubble.textContent).toBe('<img src=x onerror=alert(1)> [x](javascript:alert(1))');
+    controller.stop();
+  });
+
+  it('shows the customer’s own message at once, then delivered', async () => {
+    const { socket, receive, controller } = await mount();
+    const input = screen.getByLabelText('Your message') as HTMLTextAreaElement;
+    await act(() => {
+      fireEvent.input(input, { target: { value: 'Hello there' } });
+    });
+    await act(() => {
+      fireEvent.keyDown(input, { key: 'Enter' });
+    });
+    const [frame] = socket.sentOfType('send_message');
+    expect(frame?.text).toBe('Hello there');
+    expect(screen.getByText('Sending…')).toBeTruthy();
+    await receive({ type: 'ack', clientMessageId: frame?.clientMessageId as string, messageId: 'u1' });
+    expect(screen.getByText('✓ Delivered')).toBeTruthy();
+    controller.stop();
+  });
+});
+
+describe('feedback', () => {
+  it('thumbs up/down on replies send feedback; feedback_recorded confirms', async () => {
+    const { socket, receive, controller } = await mount();
+    await receive({ type: 'message', message: message({ id: 'a', role: 'assistant', text: 'An answer.' }) });
+    const up = screen.getByRole('button', { name: 'Helpful' });
+    const down = screen.getByRole('button', { name: 'Not helpful' });
+    expect(up.getAttribute('aria-pressed')).toBe('false');
+    await act(() => {
+      fireEvent.click(down);
+    });
+    expect(socket.sentOfType('feedback')).toEqual([{ type: 'feedback', messageId: 'a', rating: 'down' }]);
+    expect((down as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByText('Saving…')).toBeTruthy();
+    await receive({ type: 'feedback_recorded', messageId: 'a', rating: 'down' });
+    expect(down.getAttribute('aria-pressed')).toBe('true');
+    expect(up.getAttribute('aria-pressed')).toBe('false');
+    expect(screen.getByText('Thanks for your feedback!')).toBeTruthy();
+    controller.stop();
+  });
+
+  it('customer messages and notices get no feedback buttons', async () => {
+    const { receive, controller } = await mount();
+    await receive(
+      { type: 'message', message: message({ id: 'u', role: 'user', text: 'q', clientMessageId: 'c' }) },
+      { type: 'message', message: message({ id: 's', role: 'system', kind: 'handoff', text: 'notice' }) },
+    );
+    expect(screen.queryByRole('button', { name: 'Helpful' })).toBeNull();
+    controller.stop();
+  });
+});
+
+describe('live region', () => {
+  it('announces each new reply once, politely, not the history nor the streaming text', async () => {
+    const { receive, controller } = await mount({ history: [{ id: 'old', role: 'assistant', text: 'From before the reload' }] });
+    const region = screen.getByTestId('live-region');
+    expect(region.getAttribute('aria-live')).toBe('polite');
+    expect(live()).toBe('');
+    await receive({ type: 'message_delta', messageId: 'n', delta: 'Half of it' });
+    expect(live()).toBe('');
+    await receive({ type: 'message', message: message({ id: 'n', role: 'assistant', text: 'The **whole** answer.' }) });
+    expect(live()).toBe('Support assistant: The whole answer.');
+    await receive({ type: 'message', message: message({ id: 'g', role: 'agent', authorName: 'Maya Chen', text: 'Hello!' }) });
+    expect(live()).toBe('Maya Chen: Hello!');
+    controller.stop();
+  });
+});
+
+describe('confirmation cards', () => {
+  it('cancellation: unambiguous buttons, then the outcome stays visible', async () => {
+    const { socket, receive, controller } = await mount({ signedIn: true });
+    await receive(
+      { type: 'message', message: message({ id: 'u1', role: 'user', text: 'Cancel SKY4F2', clientMessageId: 'c1' }) },
+      { type: 'action_proposed', action: cancellation() },
+      { type: 'message', message: message({ id: 'a1', role: 'assistant', text: 'Here is the quote for SKY4F2.', replyToMessageId: 'u1' }) },
+    );
+    const card = document.querySelector('.sc-action') as HTMLElement;
+    expect(card.previousElementSibling?.getAttribute('data-message-id')).toBe('a1');
+    expect(within(card).getByRole('heading').textContent).toBe('Cancel booking SKY4F2?');
+    expect(card.textContent).toContain('Fee: €75.00');
+    expect(card.textContent).toContain('Refund: €1,846.40');
+    expect(card.textContent).toContain('Flex fares cancel free of charge');
+    expect(card.textContent).not.toContain('Cancellation fee: 75.00 EUR');
+    const confirm = within(card).getByRole('button', { name: 'Cancel booking' });
+    expect(within(card).getByRole('button', { name: 'Keep booking' })).toBeTruthy();
+    await act(() => {
+      fireEvent.click(confirm);
+    });
+    expect(socket.sentOfType('confirm_action')).toEqual([{ type: 'confirm_action', actionId: 'act_1' }]);
+    expect((confirm as HTMLButtonElement).disabled).toBe(true);
+    expect(card.textContent).toContain('Confirming…');
+    await receive({ type: 'action_updated', actionId: 'act_1', status: 'done' });
+    expect(card.dataset.phase).toBe('done');
+    expect(within(card).queryAllByRole('button')).toEqual([]);
+    expect(card.textContent).toContain('Done: the booking is cancelled.');
+    controller.stop();
+  });
+
+  it('date change: "Change dates" / "Keep dates"; declining keeps the card with its outcome', async () => {
+    const { socket, receive, controller } = await mount({ signedIn: true });
+    await receive({ type: 'action_proposed', action: cancellation({ id: 'act_2', kind: 'booking_change', refund: null, newStartDate: '2026-05-14', fee: { amount: '40', currency: 'GBP' } }) });
+    const card = document.querySelector('.sc-action') as HTMLElement;
+    expect(within(card).getByRole('heading').textContent).toBe('Move booking SKY4F2 to May 14, 2026?');
+    await act(() => {
+      fireEvent.click(within(card).getByRole('button', { name: 'Keep dates' }));
+    });
+    expect(socket.sentOfType('cancel_action')).toEqual([{ type: 'cancel_action', actionId: 'act_2' }]);
+    expect(within(card).getByRole('button', { name: 'Change dates' })).toBeTruthy();
+    await receive({ type: 'action_updated', actionId: 'act_2', status: 'cancelled' });
+    expect(card.textContent).toContain('You kept the dates. Nothing was changed.');
+    controller.stop();
+  });
+});
+
+describe('suggestions and tickets', () => {
+  it('guests get no suggestion needing sign-in; customers do; nothing after a handoff', async () => {
+    const guest = await mount();
+    const chips = () => [...document.querySelectorAll('.sc-chip')].map((chip) => chip.textContent);
+    expect(chips()).toEqual(locales.en.suggestionsGuest);
+    expect(chips().some((text) => /wallet|my booking/i.test(text ?? ''))).toBe(false);
+    await act(() => {
+      fireEvent.click(screen.getByRole('button', { name: locales.en.suggestionsGuest[0] }));
+    });
+    expect(guest.socket.sentOfType('send_message')[0]?.text).toBe(locales.en.suggestionsGuest[0]);
+    expect(chips()).toEqual([]);
+    guest.controller.stop();
+    cleanup();
+
+    const customer = await mount({ signedIn: true });
+    expect(chips()).toEqual(locales.en.suggestionsCustomer);
+    await customer.receive({ type: 'escalated', ticketId: 'T', mode: 'live_agent' }, { type: 'message', message: message({ id: 'h', role: 'system', kind: 'handoff', text: 'n' }) });
+    expect(chips()).toEqual([]);
+    customer.controller.stop();
+  });
+
+  it('a ticket shows its id, the notice with the opening hours, and then the agent’s reply', async () => {
+    const { receive, controller } = await mount();
+    const notice = "Our support team is away right now (we're here Mon–Fri 09:00–17:00). I've opened ticket TKT-7 for you.";
+    await receive({ type: 'escalated', ticketId: 'TKT-7', mode: 'ticket' }, { type: 'message', message: message({ id: 'h', role: 'system', kind: 'handoff', text: notice }) });
+    const ticket = screen.getByTestId('ticket');
+    expect(within(ticket).getByRole('heading').textContent).toBe('Ticket TKT-7');
+    expect(ticket.textContent).toContain('Mon–Fri 09:00–17:00');
+    expect(ticket.textContent).toContain('Waiting for a reply from our team');
+    await receive({ type: 'message', message: message({ id: 'g', role: 'agent', authorName: 'Sam Rivera', text: 'We have refunded you.' }) });
+    expect(ticket.textContent).toContain('Sam Rivera replied');
+    expect(screen.getByText('We have refunded you.')).toBeTruthy();
+    controller.stop();
+  });
+
+  it('speaks Spanish when asked', async () => {
+    const { controller } = await mount({ locale: 'es' });
+    expect(escalateButton().textContent).toBe('Hablar con una persona');
+    expect(screen.getByLabelText('Tu mensaje')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Enviar' })).toBeTruthy();
+    controller.stop();
+  });
+
+  it('every control has an accessible name', async () => {
+    const { receive, controller } = await mount({ signedIn: true });
+    await receive({ type: 'message', message: message({ id: 'a', role: 'assistant', text: 'x' }) }, { type: 'action_proposed', action: cancellation() });
+    for (const button of document.querySelectorAll('button')) {
+      const name = button.getAttribute('aria-label') ?? button.textContent?.trim();
+      expect(name, button.outerHTML).toBeTruthy();
+    }
+    const textarea = document.querySelector('textarea') as HTMLTextAreaElement;
+    expect(document.querySelector(`label[for="${textarea.id}"]`)?.textContent).toBe('Your message');
+    controller.stop();
+  });
+});
