@@ -13,11 +13,11 @@
  * skipped, not failed.
  */
 import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AGENT_PASSWORD, DEMO_AGENTS } from '../src/agents/demo-agents.js';
 import { startTestServer, type RunningTestServer } from '../test/test-server.js';
-import { ASSISTANT_REPLIES, buildFrontEnd, CHROMIUM_PATH, chooseIdentity, hasChromium, launchChromium, newPage, SCREENSHOT_DIR, type TestPage, warnIfNoChromium } from './browser.js';
+import { ASSISTANT_REPLIES, buildFrontEnd, CHROMIUM_PATH, chooseIdentity, hasChromium, launchChromium, newPage, recordSocketFrames, SCREENSHOT_DIR, type TestPage, warnIfNoChromium } from './browser.js';
 
 // Two cores, maybe busy: generous, and only ever an upper bound on waiting for something that happens.
 const STEP_TIMEOUT_MS = 30_000;
@@ -27,17 +27,6 @@ warnIfNoChromium('agent-console');
 
 const buildConsole = () => buildFrontEnd('console');
 
-/** What the agent's socket received, to tell a live update from a reload or a poll. */
-function recordAgentFrames(page: Page): string[] {
-  const frames: string[] = [];
-  page.on('websocket', (socket) => {
-    if (!socket.url().includes('/support/agent/ws')) return;
-    socket.on('framereceived', (frame) => {
-      if (typeof frame.payload === 'string') frames.push(frame.payload);
-    });
-  });
-  return frames;
-}
 
 describe.skipIf(!hasChromium)(
   hasChromium ? 'agent console with the demo page in Chromium' : `agent console (skipped: ${CHROMIUM_PATH} not installed)`,
@@ -58,7 +47,7 @@ describe.skipIf(!hasChromium)(
       browser = launched;
       customer = await newPage(browser, { width: 1100, height: 800 }, { stepTimeoutMs: STEP_TIMEOUT_MS });
       agent = await newPage(browser, { width: 1366, height: 820 }, { stepTimeoutMs: STEP_TIMEOUT_MS });
-      agentFrames = recordAgentFrames(agent.page);
+      agentFrames = recordSocketFrames(agent.page, '/support/agent/ws');
     }, 240_000);
 
     afterAll(async () => {

@@ -94,3 +94,15 @@ export function buildFrontEnd(name: 'console' | 'widget', configs: string[] = ['
   }
   return build;
 }
+
+/** The text frames a page's websocket to `path` receives, to tell a live update from a reload or a poll. */
+export function recordSocketFrames(page: Page, path: '/support/agent/ws' | '/support/chat/ws'): string[] {
+  const frames: string[] = [];
+  page.on('websocket', (socket) => {
+    if (!socket.url().includes(path)) return;
+    socket.on('framereceived', (frame) => {
+      if (typeof frame.payload === 'string') frames.push(frame.payload);
+    });
+  });
+  return frames;
+}

@@ -18,7 +18,7 @@ import { agentCall, agentLogin, AgentTestClient, MAYA } from '../test/agent-clie
 import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fake-openai-server.js';
 import { freePort } from '../test/support/free-port.js';
 import { createTestDatabase, startTestServer, type RunningTestServer, type TestDatabase } from '../test/test-server.js';
-import { buildFrontEnd, CHROMIUM_PATH, hasChromium, launchChromium, newPage, SCREENSHOT_DIR, type TestPage, warnIfNoChromium } from './browser.js';
+import { buildFrontEnd, CHROMIUM_PATH, hasChromium, launchChromium, newPage, recordSocketFrames, SCREENSHOT_DIR, type TestPage, warnIfNoChromium } from './browser.js';
 
 const STEP_TIMEOUT_MS = 30_000;
 const README = new URL('../../../README.md', import.meta.url);
@@ -29,17 +29,6 @@ warnIfNoChromium('widget-site');
 
 const panel = (page: Page) => page.locator('.sc-panel');
 const assistantReplies = (page: Page) => page.locator('.sc-msg[data-role="assistant"]:not([data-streaming])');
-/** Recorded text frames of the customer socket, to tell a streamed answer from one that arrived whole. */
-function recordChatFrames(page: Page): string[] {
-  const frames: string[] = [];
-  page.on('websocket', (socket) => {
-    if (!socket.url().includes('/support/chat/ws')) return;
-    socket.on('framereceived', (frame) => {
-      if (typeof frame.payload === 'string') frames.push(frame.payload);
-    });
-  });
-  return frames;
-}
 
 async function openLauncher(page: Page): Promise<Locator> {
   await page.getByRole('button', { name: 'Chat with support' }).click();
@@ -88,7 +77,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the widget on the demo site in Chro
   it('answers a guest from the launcher with a streamed, cited reply, and passes axe with no serious violations', async () => {
     const { context, page, pageErrors } = await sitePage();
     try {
-      const frames = recordChatFrames(page);
+      const frames = recordSocketFrames(page, '/support/chat/ws');
       await page.goto(`${server.url}/`);
       const launcher = page.getByRole('button', { name: 'Chat with support' });
       await expect(launcher.getAttribute('aria-expanded')).resolves.toBe('false');

@@ -5,40 +5,17 @@
  * is a 503 that says how to make one.
  */
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { appWithRoutes, rawGet } from './support/static-routes.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerConsoleRoutes } from '../src/http/console-routes.js';
-import { mapError } from '../src/http/error-mapping.js';
 
 const INDEX_HTML = '<!doctype html><html><head><script type="module" src="/console/assets/index-abc123.js"></script></head><body><div id="root"></div></body></html>';
 
-/** One request sent as raw bytes, so that no client library normalises `..` out of the path first. */
-function rawGet(port: number, path: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
-    let text = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => (text += chunk));
-    socket.on('end', () => resolvePromise({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), text }));
-    socket.on('error', reject);
-  });
-}
 
-/** The server's own error handling, so that refused requests look as they would in the service. */
-async function buildApp(distDir: string): Promise<FastifyInstance> {
-  const app = Fastify();
-  app.setErrorHandler((error, _request, reply) => {
-    const mapped = mapError(error);
-    return reply.code(mapped.status).send(mapped.body);
-  });
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: { code: 'not_found', message: 'No such endpoint.' } }));
-  registerConsoleRoutes(app, { distDir });
-  await app.ready();
-  return app;
-}
+const buildApp = (distDir: string) => appWithRoutes((app) => registerConsoleRoutes(app, { distDir }));
 
 describe('console routes', () => {
   let root: string;

@@ -6,13 +6,12 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { appWithRoutes, rawGet } from './support/static-routes.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mapError } from '../src/http/error-mapping.js';
 import { registerWidgetRoutes, WIDGET_CACHE_CONTROL } from '../src/http/widget-routes.js';
 import { startTestServer } from './test-server.js';
 
@@ -20,29 +19,8 @@ const WIDGET_JS = '(function(){console.log("skyway widget v1")})();\n//# sourceM
 const WIDGET_MAP = '{"version":3,"sources":["widget.ts"],"mappings":""}';
 const WIDGET_CSS = '.skyway-chat{position:fixed}';
 
-/** One request sent as raw bytes, so that no client library normalises `..` out of the path first. */
-function rawGet(port: number, path: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
-    let text = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => (text += chunk));
-    socket.on('end', () => resolvePromise({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), text }));
-    socket.on('error', reject);
-  });
-}
 
-async function buildApp(distDir: string): Promise<FastifyInstance> {
-  const app = Fastify();
-  app.setErrorHandler((error, _request, reply) => {
-    const mapped = mapError(error);
-    return reply.code(mapped.status).send(mapped.body);
-  });
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: { code: 'not_found', message: 'No such endpoint.' } }));
-  registerWidgetRoutes(app, { distDir });
-  await app.ready();
-  return app;
-}
+const buildApp = (distDir: string) => appWithRoutes((app) => registerWidgetRoutes(app, { distDir }));
 
 describe('widget routes', () => {
   let root: string;

@@ -186,23 +186,25 @@ function shadowContainer(host: Element, className: string): { container: HTMLEle
   };
 }
 
+/** What every mounted panel gets from the embed options (styles come from the shadow root, not the component). */
+function chatProps(options: MountOptions, serviceUrl: string, provider: ReturnType<typeof resolveOptions>['provider']) {
+  return {
+    serviceUrl,
+    getCustomerToken: provider,
+    locale: options.locale,
+    theme: options.theme,
+    onEscalated: options.onEscalated,
+    initialOpenSessionId: options.initialOpenSessionId,
+    title: options.title,
+    injectStyles: false,
+  };
+}
+
 function InlinePanel({ options }: { options: MountOptions }) {
   const state = useEmbedState();
   const pageHref = location.href;
   const { provider, serviceUrl } = resolveOptions(options, state, pageHref);
-  return (
-    <SupportChat
-      key={state.identity}
-      serviceUrl={serviceUrl}
-      getCustomerToken={provider}
-      locale={options.locale}
-      theme={options.theme}
-      onEscalated={options.onEscalated}
-      initialOpenSessionId={options.initialOpenSessionId}
-      title={options.title}
-      injectStyles={false}
-    />
-  );
+  return <SupportChat key={state.identity} {...chatProps(options, serviceUrl, provider)} />;
 }
 
 function Launcher({ options }: { options: MountOptions }) {
@@ -267,18 +269,7 @@ function Launcher({ options }: { options: MountOptions }) {
         onKeyDown={onKeyDown}
       >
         {started && (
-          <SupportChat
-            key={state.identity}
-            serviceUrl={serviceUrl}
-            getCustomerToken={provider}
-            locale={options.locale}
-            theme={options.theme}
-            onEscalated={options.onEscalated}
-            initialOpenSessionId={options.initialOpenSessionId}
-            title={options.title}
-            onClose={close}
-            injectStyles={false}
-          />
+          <SupportChat key={state.identity} {...chatProps(options, serviceUrl, provider)} onClose={close} />
         )}
       </div>
       <button
