@@ -71,23 +71,22 @@ export async function chooseIdentity(page: Page, testId: string): Promise<void> 
 
 const VITE_BIN = fileURLToPath(new URL('../../../node_modules/vite/bin/vite.js', import.meta.url));
 const builds = new Map<string, Promise<unknown>>();
+/** Each package's `npm run build`, step by step (the widget's ends with its size report, dist/size.json). */
+const BUILD_STEPS: Record<'console' | 'widget', string[][]> = {
+  console: [[VITE_BIN, 'build', '--logLevel', 'warn']],
+  widget: [[VITE_BIN, 'build', '--logLevel', 'warn'], ['scripts/report-size.mjs']],
+};
 /**
  * Builds a front-end package once per run, as its `npm run build` does, in its own process (a production
- * build, whatever NODE_ENV vitest set): `vite build [--config file]` in packages/<name>.
+ * build, whatever NODE_ENV vitest set).
  */
-export function buildFrontEnd(name: 'console' | 'widget', configs: string[] = ['']): Promise<unknown> {
+export function buildFrontEnd(name: 'console' | 'widget'): Promise<unknown> {
   const dir = fileURLToPath(new URL(`../../${name}/`, import.meta.url));
   let build = builds.get(name);
   if (!build) {
-    build = configs.reduce<Promise<unknown>>(
-      (previous, config) =>
-        previous.then(() =>
-          promisify(execFile)(process.execPath, [VITE_BIN, 'build', '--logLevel', 'warn', ...(config ? ['--config', config] : [])], {
-            cwd: dir,
-            env: { ...process.env, NODE_ENV: 'production' },
-            timeout: 180_000,
-          }),
-        ),
+    build = BUILD_STEPS[name].reduce<Promise<unknown>>(
+      (previous, args) =>
+        previous.then(() => promisify(execFile)(process.execPath, args, { cwd: dir, env: { ...process.env, NODE_ENV: 'production' }, timeout: 180_000 })),
       Promise.resolve(),
     );
     builds.set(name, build);
