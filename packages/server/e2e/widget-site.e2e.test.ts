@@ -109,7 +109,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the widget on the demo site in Chro
     }
   });
 
-  it('lets Alice (signed in on the site) cancel nothing by mistake: a card with unambiguous buttons, kept decided after a reload', async () => {
+  it('lets Alice (signed in on the site) decide a card with unambiguous buttons: kept stays kept after a reload, cancel cancels', async () => {
     const { context, page, pageErrors } = await sitePage();
     try {
       await signIn(page, server.url, 'cus_alice');
@@ -131,6 +131,14 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the widget on the demo site in Chro
       await decided.waitFor();
       await expect(decided.getAttribute('data-phase')).resolves.not.toBe('pending');
       await expect(decided.getByRole('button', { name: 'Cancel booking' }).count()).resolves.toBe(0);
+
+      // And the other button does what it says: the booking is cancelled, the card says so.
+      await ask(page, 'Please cancel my booking SKY4F2');
+      const second = page.locator('.sc-action[data-phase="pending"]').last();
+      await second.getByRole('button', { name: 'Cancel booking' }).click();
+      await page.locator('.sc-action[data-phase="done"]').last().waitFor();
+      const after = await server.db.query<{ status: string }>(`SELECT status FROM demo_bookings WHERE reference = 'SKY4F2'`);
+      expect(after.rows[0]?.status).toBe('cancelled');
       await page.screenshot({ path: `${SCREENSHOT_DIR}widget-support-card.png` });
       expect(pageErrors).toEqual([]);
     } finally {
