@@ -98,7 +98,6 @@ export const messageSchema = z.object({
 });
 export type Message = z.infer<typeof messageSchema>;
 
-export const messageHistoryResponseSchema = z.object({ messages: z.array(messageSchema) });
 
 /**
  * Extension: `GET /support/chat/conversations` (Authorization: Bearer <customer token>, `?limit=` 1..50,
@@ -160,7 +159,16 @@ export const clientEventTypes = ['send_message', 'escalate', 'feedback', 'resume
 
 export const moneySchema = z.object({ amount: z.string(), currency: z.string() });
 
-/** Extension: a change to the customer's booking that waits for their confirmation. Nothing has happened yet. */
+/** How a proposed action ended (`action_updated`). */
+export const actionStatusSchema = z.enum(['done', 'cancelled', 'expired', 'failed']);
+/** Extension: `ProposedAction.status`: pending, or one of the outcomes `action_updated` reports. */
+export const proposedActionStatusSchema = z.enum(['pending', ...actionStatusSchema.options]);
+export type ProposedActionStatus = z.infer<typeof proposedActionStatusSchema>;
+
+/**
+ * Extension: a change to the customer's booking that waits for their confirmation (nothing has happened
+ * while it is pending); the history lists decided ones too, with their `status`.
+ */
 export const proposedActionSchema = z.object({
   id: z.string(),
   kind: z.enum(['booking_cancellation', 'booking_change']),
@@ -173,10 +181,20 @@ export const proposedActionSchema = z.object({
   refund: moneySchema.nullable(),
   newStartDate: z.string().nullable(),
   expiresAt: z.string(),
+  /** Extension: the customer message whose reply proposed it (absent for proposals stored before it was recorded). */
+  replyToMessageId: z.string().optional(),
+  /** Extension: where it stands: pending (waits for the customer's answer) or how it ended. */
+  status: proposedActionStatusSchema.optional(),
 });
 export type ProposedAction = z.infer<typeof proposedActionSchema>;
 
-export const actionStatusSchema = z.enum(['done', 'cancelled', 'expired', 'failed']);
+/**
+ * `GET /support/chat/session/:id/messages`. Extension: `actions`, every action proposed in the session,
+ * oldest first, each with its `status` and `replyToMessageId`, so a client without local state rebuilds
+ * its confirmation cards (decided ones with their outcome).
+ */
+export const messageHistoryResponseSchema = z.object({ messages: z.array(messageSchema), actions: z.array(proposedActionSchema).optional() });
+export type MessageHistoryResponse = z.infer<typeof messageHistoryResponseSchema>;
 
 // ---------------------------------------------------------------- websocket, server to client
 
@@ -200,6 +218,8 @@ export const serverEventSchema = z.discriminatedUnion('type', [
     message: z.string(),
     /** Extension: the send_message this error answers, when there is one. */
     clientMessageId: z.string().optional(),
+    /** Extension: the action of the confirm_action / cancel_action this error answers. */
+    actionId: z.string().optional(),
     /** Extension: true when sending the same frame again later may succeed (an outage, a rate limit). */
     retryable: z.boolean().optional(),
   }),
@@ -211,6 +231,8 @@ export const serverEventSchema = z.discriminatedUnion('type', [
     sessionId: z.string(),
     status: z.string(),
     ticketId: z.string().nullable(),
+    /** Extension: the open handoff's mode (live chat or ticket); null when nothing is handed over. */
+    mode: escalationModeSchema.nullable().optional(),
   }),
   /** Extension: the assistant started working on a reply (typing indicator). */
   z.object({

@@ -288,6 +288,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     registerChatRoutes(chat, {
       sessionService,
       messages,
+      pendingActions,
       rateLimits,
       bus,
       customerTokens,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { messageHistoryResponseSchema } from '@support/protocol';
 import { createOpenAIChatModel } from '../src/ai/providers/openai-chat-model.js';
 import { addDays, loadDemoData, utcDay, type DemoData } from '../src/demo/demo-data.js';
 import { ChatTestClient } from './chat-client.js';
@@ -149,6 +150,151 @@ describe('confirmed booking actions', () => {
     expect(client.events.slice(from).filter((event) => event.type === 'action_proposed')).toEqual([]);
     expect((await server.db.query('SELECT 1 FROM support_pending_actions WHERE session_id = $1', [session.sessionId])).rows).toEqual([]);
     expect((await bookingStatus('R2D7KP'))?.status).toBe('confirmed');
+    client.close();
+  });
+});
+
+/**
+ * What a client with no local state (another browser, a fresh tab) needs to
+ * rebuild its confirmation cards: which customer message each action answers
+ * and where it stands, live, on a reconnect and in the history; and which
+ * action a refused confirm or cancel was about.
+ */
+describe.each(testDrivers)('confirmation cards any client can rebuild, on %s', (driver) => {
+  let fake: FakeOpenAIServer;
+  let server: RunningTestServer;
+
+  beforeAll(async () => {
+    fake = await startFakeOpenAIServer({ apiKey: API_KEY });
+    server = await startTestServer({ driver, today, model: createOpenAIChatModel({ provider: 'openai', apiKey: API_KEY, model: 'gpt-test', baseURL: fake.url, maxRetries: 0 }) });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await fake?.close();
+  });
+  beforeEach(() => {
+    fake.reset();
+    fake.setDefault((body) => {
+      const last = body.messages.at(-1);
+      return { kind: 'text', chunks: [last?.role === 'tool' ? `Tool said: ${String(last.content ?? '')}` : 'ok'] };
+    });
+  });
+
+  const customerClient = async (customerId: string) => {
+    const session = await openSession(server.url, { customerToken: await signCustomerToken(server, customerId) });
+    const client = await ChatTestClient.connect(server.url, session.token);
+    await client.waitFor('session_state');
+    return { session, client };
+  };
+  /** One customer message whose reply proposes an action: the message's id and the live proposal. */
+  const propose = async (client: ChatTestClient, text: string, call: { name: string; arguments: Record<string, unknown> }) => {
+    fake.script({ kind: 'tool_calls', calls: [call] });
+    const from = client.events.length;
+    const clientMessageId = `c-${Math.random().toString(36).slice(2)}`;
+    client.send({ type: 'send_message', clientMessageId, text });
+    const questionId = (await client.waitFor('ack', (event) => event.clientMessageId === clientMessageId, { from })).messageId;
+    // Its own reply (not a notice about an earlier card that arrives meanwhile).
+    const reply = await client.waitFor('message', (event) => event.message.replyToMessageId === questionId, { from });
+    const proposed = await client.waitFor('action_proposed', () => true, { from });
+    return { questionId, replyId: reply.message.id, action: proposed.action };
+  };
+  const history = async (session: { sessionId: string; token: string }) => {
+    const response = await fetch(`${server.url}/support/chat/session/${session.sessionId}/messages`, { headers: { authorization: `Bearer ${session.token}` } });
+    expect(response.status).toBe(200);
+    return messageHistoryResponseSchema.parse(await response.json());
+  };
+
+  it('names the customer message each action answers and where it stands: live, on a reconnect and in the history', async () => {
+    const { session, client } = await customerClient('cus_alice');
+    const newDate = addDays(startOf(demo, 'SKY4F2'), 98);
+    const change = await propose(client, `Move SKY4F2 to ${inWords(newDate)}`, { name: 'request_booking_change', arguments: { bookingReference: 'SKY4F2', newDate } });
+    // Live: the proposal says which message it answers (the one its reply answers) and that it waits.
+    expect(change.action).toMatchObject({ kind: 'booking_change', replyToMessageId: change.questionId, status: 'pending' });
+    let from = client.events.length;
+    client.send({ type: 'cancel_action', actionId: change.action.id });
+    expect(await client.waitFor('action_updated', () => true, { from })).toEqual({ type: 'action_updated', actionId: change.action.id, status: 'cancelled' });
+
+    const cancel = await propose(client, 'Cancel my booking SKY4F2', { name: 'request_booking_cancellation', arguments: { bookingReference: 'SKY4F2' } });
+    expect(cancel.action).toMatchObject({ kind: 'booking_cancellation', replyToMessageId: cancel.questionId, status: 'pending' });
+    from = client.events.length;
+    client.send({ type: 'confirm_action', actionId: cancel.action.id });
+    expect(await client.waitFor('action_updated', () => true, { from })).toEqual({ type: 'action_updated', actionId: cancel.action.id, status: 'done' });
+    await client.waitFor('message', (event) => event.message.text.startsWith('Done'), { from });
+
+    const open = await propose(client, 'And cancel the hotel K7QM2A too', { name: 'request_booking_cancellation', arguments: { bookingReference: 'K7QM2A' } });
+    expect(open.action).toMatchObject({ bookingReference: 'K7QM2A', replyToMessageId: open.questionId, status: 'pending' });
+    client.close();
+
+    // The history lists every action, oldest first, decided ones with their outcome, each with the message it answers.
+    const listed = await history(session);
+    expect(listed.actions?.map((action) => [action.id, action.status, action.replyToMessageId])).toEqual([
+      [change.action.id, 'cancelled', change.questionId],
+      [cancel.action.id, 'done', cancel.questionId],
+      [open.action.id, 'pending', open.questionId],
+    ]);
+    // The same card as the live one, apart from where it stands.
+    expect(listed.actions?.[1]).toEqual({ ...cancel.action, status: 'done' });
+    const byId = new Map(listed.messages.map((message) => [message.id, message]));
+    for (const { questionId, replyId } of [change, cancel, open]) {
+      expect(byId.get(questionId)?.role).toBe('user');
+      expect(byId.get(replyId)?.replyToMessageId).toBe(questionId);
+    }
+
+    // A reconnect proposes again only what still waits, with the same fields as live.
+    const back = await ChatTestClient.connect(server.url, session.token);
+    await back.waitFor('action_proposed');
+    await back.settle(150);
+    expect(back.events.filter((event) => event.type === 'action_proposed')).toEqual([{ type: 'action_proposed', action: open.action }]);
+    back.close();
+
+    // Past its expiry (by the service's clock) an unanswered proposal is listed as expired, before anyone tries it.
+    await server.db.query(`UPDATE support_pending_actions SET expires_at = $2 WHERE id = $1`, [open.action.id, new Date(Date.now() - 60_000)]);
+    expect((await history(session)).actions?.map((action) => action.status)).toEqual(['cancelled', 'done', 'expired']);
+  });
+
+  it('lists no actions for a conversation without any', async () => {
+    const { session, client } = await customerClient('cus_kenji');
+    await client.ask('Hello');
+    client.close();
+    expect((await history(session)).actions).toEqual([]);
+  });
+
+  it('names the action in every error that answers a confirm_action or cancel_action', async () => {
+    const { client } = await customerClient('cus_omar');
+    const { action } = await propose(client, 'Cancel W3KR6E please', { name: 'request_booking_cancellation', arguments: { bookingReference: 'W3KR6E' } });
+    let from = client.events.length;
+    client.send({ type: 'cancel_action', actionId: action.id });
+    await client.waitFor('action_updated', () => true, { from });
+
+    // Stale: the card was already answered (a second tab, a double click, a replay).
+    for (const type of ['confirm_action', 'cancel_action'] as const) {
+      from = client.events.length;
+      client.send({ type, actionId: action.id });
+      expect(await client.waitFor('error', () => true, { from })).toEqual({ type: 'error', code: 'action_already_decided', message: expect.any(String), actionId: action.id });
+    }
+    // Not this session's (or no such action): the id it was asked about, nothing more.
+    const other = await customerClient('cus_omar');
+    other.client.send({ type: 'confirm_action', actionId: action.id });
+    expect(await other.client.waitFor('error')).toEqual({ type: 'error', code: 'action_not_found', message: expect.any(String), actionId: action.id });
+    other.client.close();
+    from = client.events.length;
+    client.send({ type: 'cancel_action', actionId: 'act_unknown' });
+    expect(await client.waitFor('error', () => true, { from })).toMatchObject({ code: 'action_not_found', actionId: 'act_unknown' });
+
+    // An expired proposal: its error and its update both name it.
+    const late = await propose(client, 'Then cancel W3KR6E after all', { name: 'request_booking_cancellation', arguments: { bookingReference: 'W3KR6E' } });
+    await server.db.query(`UPDATE support_pending_actions SET expires_at = $2 WHERE id = $1`, [late.action.id, new Date(Date.now() - 60_000)]);
+    from = client.events.length;
+    client.send({ type: 'confirm_action', actionId: late.action.id });
+    expect(await client.waitFor('error', () => true, { from })).toMatchObject({ code: 'action_expired', actionId: late.action.id });
+    expect(await client.waitFor('action_updated', () => true, { from })).toEqual({ type: 'action_updated', actionId: late.action.id, status: 'expired' });
+
+    // Errors of other frames name no action.
+    from = client.events.length;
+    client.send({ type: 'feedback', messageId: 'msg_nope', rating: 'up' });
+    const feedbackError = await client.waitFor('error', () => true, { from });
+    expect(feedbackError.code).toBe('not_found');
+    expect(feedbackError).not.toHaveProperty('actionId');
     client.close();
   });
 });

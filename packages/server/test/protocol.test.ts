@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageHistoryResponseSchema, refreshSessionResponseSchema, type Message } from '@support/protocol';
 import { SignJWT } from 'jose';
+import { agentLogin, AgentTestClient, MAYA } from './agent-client.js';
 import { ChatTestClient } from './chat-client.js';
 import { openSession, postSession, signCustomerToken, startTestServer, TEST_HOST_SECRET, testDrivers, type RunningTestServer } from './test-server.js';
 import { PROTOCOL_QUESTIONS } from './unseen-sentences.js';
@@ -212,6 +213,8 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
     it('escalates on an explicit request: escalated event, stored ticket, and no more AI replies', async () => {
       const session = await openSession(server.url, { customerToken: await signCustomerToken(server, 'cus_lucia') });
       const client = await ChatTestClient.connect(server.url, session.token);
+      // Nothing handed over yet: no ticket, no mode.
+      expect(await client.waitFor('session_state')).toEqual({ type: 'session_state', sessionId: session.sessionId, status: 'ai', ticketId: null, mode: null });
       const { reply, from } = await client.ask(PROTOCOL_QUESTIONS.human);
       const escalated = await client.waitFor('escalated', () => true, { from });
       expect(escalated.ticketId).toMatch(/^TKT-[A-Z2-9]{8}$/);
@@ -233,11 +236,35 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
       expect(client.events.slice(afterFrom).filter((event) => event.type === 'message' || event.type === 'message_delta')).toEqual([]);
       expect(await countRows(`SELECT 1 FROM support_chat_messages WHERE session_id = $1 AND role = 'assistant'`, [session.sessionId])).toBe(0);
 
-      // A reconnecting client learns the state at once.
+      // A reconnecting client learns the state at once, the handoff's mode too (no agent online: a ticket).
       const reconnected = await ChatTestClient.connect(server.url, session.token);
-      expect(await reconnected.waitFor('session_state')).toMatchObject({ status: 'escalated', ticketId: escalated.ticketId });
+      expect(await reconnected.waitFor('session_state')).toEqual({ type: 'session_state', sessionId: session.sessionId, status: 'escalated', ticketId: escalated.ticketId, mode: 'ticket' });
       client.close();
       reconnected.close();
+    });
+
+    it('tells a reconnecting client that its handoff is a live chat when an agent took it live', async () => {
+      // A database of its own: an agent online here would make every other test's handoff a live one.
+      const live = await startTestServer({ driver });
+      try {
+        const maya = await agentLogin(live.url, MAYA.email);
+        const desk = await AgentTestClient.online(live.url, maya.token);
+        const session = await openSession(live.url);
+        const client = await ChatTestClient.connect(live.url, session.token);
+        await client.waitFor('session_state');
+        client.send({ type: 'escalate' });
+        const escalated = await client.waitFor('escalated');
+        expect(escalated.mode).toBe('live_agent');
+        client.close();
+
+        // Another tab or browser that never saw `escalated`: session_state says it is a live chat.
+        const reconnected = await ChatTestClient.connect(live.url, session.token);
+        expect(await reconnected.waitFor('session_state')).toEqual({ type: 'session_state', sessionId: session.sessionId, status: 'escalated', ticketId: escalated.ticketId, mode: 'live_agent' });
+        reconnected.close();
+        desk.close();
+      } finally {
+        await live.close();
+      }
     });
 
     it('hands over after two replies in a row that could not help, not after one', async () => {

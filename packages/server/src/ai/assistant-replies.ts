@@ -18,6 +18,8 @@ export interface ReplyRequest {
   history: Message[];
   /** The id the reply will be stored under (deltas quote it). */
   replyMessageId: string;
+  /** The customer message being answered (tools record it with what they propose). */
+  replyToMessageId?: string;
   onTextDelta: (delta: string) => void;
 }
 
@@ -91,7 +93,14 @@ export class AssistantReplies {
 
     const system = renderSystemPrompt({ companyName: this.deps.companyName, customer, locale: request.locale, passages, now: this.deps.now?.() ?? new Date() });
     const messages: ModelMessage[] = [{ role: 'system', content: system }, ...toModelHistory(request.history.slice(-HISTORY_MESSAGES))];
-    const toolContext = { identity: request.identity, sessionId: request.sessionId, locale: request.locale, citations, conversation };
+    const toolContext = {
+      identity: request.identity,
+      sessionId: request.sessionId,
+      ...(request.replyToMessageId ? { replyToMessageId: request.replyToMessageId } : {}),
+      locale: request.locale,
+      citations,
+      conversation,
+    };
 
     // One deadline for the whole reply: the SDK's own timeout does not cover a stream that stalls midway.
     const signal = AbortSignal.timeout(this.deps.requestTimeoutMs);

@@ -140,14 +140,11 @@ export class ChatTurns {
     for (const messageId of await this.pending.awaiting(sessionId)) toSender({ type: 'typing', role: 'assistant', replyToMessageId: messageId });
   }
 
+  /** Where the session stands, for a connecting client: who answers and, when handed over, the ticket and its mode. */
   async state(sessionId: string): Promise<ServerEvent> {
     const session = await this.currentSession(sessionId);
-    return {
-      type: 'session_state',
-      sessionId: session.id,
-      status: session.status,
-      ticketId: session.status === 'escalated' ? await this.deps.escalation.openTicketOf(session.id) : null,
-    };
+    const ticket = session.status === 'escalated' ? await this.deps.escalation.openTicketOf(session.id) : null;
+    return { type: 'session_state', sessionId: session.id, status: session.status, ticketId: ticket?.id ?? null, mode: ticket?.mode ?? null };
   }
 
   private async currentSession(sessionId: string): Promise<ChatSession> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ProposedAction } from '@support/protocol';
+import type { ProposedAction, ProposedActionStatus } from '@support/protocol';
 import type { SessionEventBus } from '../bus/session-event-bus.js';
 import { AppError } from '../errors/app-error.js';
 import { DEFAULT_LOCALE, formatDate, formatMoney } from '../i18n/format.js';
@@ -27,6 +27,7 @@ interface ActionRow extends Record<string, unknown> {
   params: unknown;
   quote: unknown;
   status: string;
+  reply_to_message_id: string | null;
   expires_at: Date | string;
   /** The session's locale, where a query asks for it alongside. */
   session_locale?: string | null;
@@ -75,16 +76,26 @@ export class PendingActions {
     return rows[0]?.locale;
   }
 
-  async propose(input: { sessionId: string; customerId: string; bookingReference: string; newStartDate?: string } & Proposal): Promise<ProposedAction> {
+  /**
+   * `replyToMessageId`: the customer message whose reply proposes it (the tool's turn), stored with the
+   * proposal so that any client, live or from the history, puts the card after that reply.
+   */
+  async propose(
+    input: { sessionId: string; customerId: string; bookingReference: string; newStartDate?: string; replyToMessageId?: string } & Proposal,
+  ): Promise<ProposedAction> {
     const id = `act_${randomUUID().replace(/-/g, '')}`;
     const expiresAt = new Date(this.now().getTime() + (this.deps.ttlSeconds ?? 900) * 1000);
     const params = input.kind === 'booking_change' ? { newStartDate: input.quote.newStartDate } : {};
+    const replyToMessageId = input.replyToMessageId ?? null;
     await this.deps.db.query(
-      `INSERT INTO support_pending_actions (id, session_id, customer_id, kind, booking_reference, params, quote, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)`,
-      [id, input.sessionId, input.customerId, input.kind, input.bookingReference, JSON.stringify(params), JSON.stringify(input.quote), expiresAt],
+      `INSERT INTO support_pending_actions (id, session_id, customer_id, kind, booking_reference, params, quote, expires_at, reply_to_message_id)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9)`,
+      [id, input.sessionId, input.customerId, input.kind, input.bookingReference, JSON.stringify(params), JSON.stringify(input.quote), expiresAt, replyToMessageId],
     );
-    const action = describe({ id, kind: input.kind, bookingReference: input.bookingReference, quote: input.quote, expiresAt }, await this.localeOf(input.sessionId));
+    const action = describe(
+      { id, kind: input.kind, bookingReference: input.bookingReference, quote: input.quote, expiresAt, replyToMessageId, status: 'pending' },
+      await this.localeOf(input.sessionId),
+    );
     this.deps.bus.publish(input.sessionId, { type: 'action_proposed', action });
     return action;
   }
@@ -92,14 +103,44 @@ export class PendingActions {
   /** Actions of the session still waiting for an answer (for a reconnecting client). */
   async pendingFor(sessionId: string): Promise<ProposedAction[]> {
     const { rows } = await this.deps.db.query<ActionRow>(
-      `SELECT * FROM support_pending_actions WHERE session_id = $1 AND status = 'pending' AND expires_at > $2 ORDER BY created_at`,
+      `SELECT * FROM support_pending_actions WHERE session_id = $1 AND status = 'pending' AND expires_at > $2 ORDER BY created_at, id`,
       [sessionId, this.now()],
     );
+    return this.describeRows(sessionId, rows);
+  }
+
+  /**
+   * Every action of the session, oldest first, each with where it stands (for the history): a proposal
+   * past its expiry (by the service's clock) is `expired` even before anyone tried it, and one being
+   * carried out (confirmed, its outcome not known yet) is still `pending` until its `action_updated`.
+   */
+  async listFor(sessionId: string): Promise<ProposedAction[]> {
+    const { rows } = await this.deps.db.query<ActionRow>(`SELECT * FROM support_pending_actions WHERE session_id = $1 ORDER BY created_at, id`, [sessionId]);
+    return this.describeRows(sessionId, rows);
+  }
+
+  private async describeRows(sessionId: string, rows: ActionRow[]): Promise<ProposedAction[]> {
     if (rows.length === 0) return [];
     const locale = await this.localeOf(sessionId);
+    const now = this.now().getTime();
     return rows.flatMap((row) => {
       const proposal = proposalOf(row);
-      return proposal ? [describe({ id: row.id, kind: row.kind, bookingReference: row.booking_reference, quote: proposal.quote, expiresAt: new Date(row.expires_at) }, locale)] : [];
+      if (!proposal) return [];
+      const expiresAt = new Date(row.expires_at);
+      return [
+        describe(
+          {
+            id: row.id,
+            kind: row.kind,
+            bookingReference: row.booking_reference,
+            quote: proposal.quote,
+            expiresAt,
+            replyToMessageId: row.reply_to_message_id,
+            status: statusOf(row.status, expiresAt.getTime() <= now),
+          },
+          locale,
+        ),
+      ];
     });
   }
 
@@ -177,6 +218,21 @@ export class PendingActions {
   }
 }
 
+/** The stored status as the wire says it: `executing` (confirmed, not finished) is not an outcome yet. */
+function statusOf(stored: string, pastExpiry: boolean): ProposedActionStatus {
+  switch (stored) {
+    case 'done':
+    case 'cancelled':
+    case 'expired':
+    case 'failed':
+      return stored;
+    case 'pending':
+      return pastExpiry ? 'expired' : 'pending';
+    default:
+      return 'pending';
+  }
+}
+
 function proposalOf(row: ActionRow): Proposal | null {
   if (row.kind === 'booking_cancellation') {
     const quote = cancellationQuoteSchema.safeParse(row.quote);
@@ -188,11 +244,20 @@ function proposalOf(row: ActionRow): Proposal | null {
 
 /** The confirmation card; its money and dates in the session's locale (the structured fee, refund and date stay as they are). */
 function describe(
-  input: { id: string; kind: ProposedAction['kind']; bookingReference: string; quote: CancellationQuote | ChangeQuote; expiresAt: Date },
+  input: {
+    id: string;
+    kind: ProposedAction['kind'];
+    bookingReference: string;
+    quote: CancellationQuote | ChangeQuote;
+    expiresAt: Date;
+    replyToMessageId: string | null;
+    status: ProposedActionStatus;
+  },
   locale: string | undefined,
 ): ProposedAction {
   const { quote } = input;
   const fee = formatMoney(quote.fee.amount, quote.fee.currency, locale);
+  const extensions = { ...(input.replyToMessageId ? { replyToMessageId: input.replyToMessageId } : {}), status: input.status };
   if ('refund' in quote) {
     return {
       id: input.id,
@@ -204,6 +269,7 @@ function describe(
       refund: quote.refund,
       newStartDate: null,
       expiresAt: input.expiresAt.toISOString(),
+      ...extensions,
     };
   }
   return {
@@ -216,5 +282,6 @@ function describe(
     refund: null,
     newStartDate: quote.newStartDate,
     expiresAt: input.expiresAt.toISOString(),
+    ...extensions,
   };
 }

@@ -243,6 +243,7 @@ export class ReplyWorker {
         locale: session.locale,
         history: historyForReply(transcript, question),
         replyMessageId: replyId,
+        replyToMessageId: question.id,
         onTextDelta: (delta) => {
           if (!handedOver) bus.publish(session.id, { type: 'message_delta', messageId: replyId, delta, replyToMessageId: question.id });
         },

@@ -149,12 +149,13 @@ export class EscalationService {
     }
   }
 
-  async openTicketOf(sessionId: string): Promise<string | null> {
-    const { rows } = await this.deps.db.query<{ id: string }>(
-      `SELECT id FROM support_tickets WHERE session_id = $1 AND status IN ('open', 'pending') ORDER BY created_at DESC LIMIT 1`,
+  /** The session's open handoff: its ticket and whether it is a live chat or a ticket answered later. */
+  async openTicketOf(sessionId: string): Promise<{ id: string; mode: 'live_agent' | 'ticket' } | null> {
+    const { rows } = await this.deps.db.query<{ id: string; mode: 'live_agent' | 'ticket' }>(
+      `SELECT id, mode FROM support_tickets WHERE session_id = $1 AND status IN ('open', 'pending') ORDER BY created_at DESC LIMIT 1`,
       [sessionId],
     );
-    return rows[0]?.id ?? null;
+    return rows[0] ?? null;
   }
 }
 

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { createSessionRequestSchema, type CustomerConversationsResponse } from '@support/protocol';
+import { createSessionRequestSchema, type CustomerConversationsResponse, type MessageHistoryResponse } from '@support/protocol';
 import { z } from 'zod';
 import type { CustomerTokenVerifier } from '../conversation/customer-token.js';
 import type { MessageStore } from '../conversation/message-store.js';
+import type { PendingActions } from '../conversation/pending-actions.js';
 import type { SessionService } from '../conversation/session-service.js';
 import type { SessionStore } from '../conversation/session-store.js';
 import { AppError } from '../errors/app-error.js';
@@ -34,6 +35,8 @@ export function registerChatRoutes(
   deps: {
     sessionService: SessionService;
     messages: MessageStore;
+    /** The session's confirmation cards, listed with the history. */
+    pendingActions: Pick<PendingActions, 'listFor'>;
     rateLimits: RateLimits;
     bus: SessionEventBus;
     /** Verifies the host-signed customer token that GET /support/chat/conversations takes. */
@@ -59,10 +62,13 @@ export function registerChatRoutes(
     return refreshed;
   });
 
-  app.get('/support/chat/session/:id/messages', async (request) => {
+  // The transcript and (an extension) every action proposed in it with where it stands, so a client without
+  // local state (another browser) rebuilds the confirmation cards, decided ones with their outcome.
+  app.get('/support/chat/session/:id/messages', async (request): Promise<MessageHistoryResponse> => {
     const { id } = parseBody(sessionParamsSchema, request.params);
     await deps.sessionService.authenticateFor(id, bearerToken(request.headers.authorization));
-    return { messages: await deps.messages.list(id) };
+    const [messages, actions] = await Promise.all([deps.messages.list(id), deps.pendingActions.listFor(id)]);
+    return { messages, actions };
   });
 
   // A signed-in customer's earlier conversations, to reopen one (POST /support/chat/session with resumeSessionId).

@@ -6,6 +6,8 @@ import type { RateLimitRule } from '../guardrails/rate-limits.js';
 export interface ToolContext {
   identity: Identity;
   sessionId: string;
+  /** The customer message this turn answers: an action a tool proposes is stored with it (where its card goes). */
+  replyToMessageId?: string;
   /** The session's locale (BCP 47): what host quotes write their money and dates in. */
   locale?: string;
   /** Aborted when the tool's timeout passes or the turn is cancelled. */

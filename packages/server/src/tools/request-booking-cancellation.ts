@@ -23,6 +23,7 @@ export function createRequestBookingCancellationTool(deps: { hostData: HostDataA
       if (!quote.cancellable) return toolRefusal('not_cancellable', quote.reason ?? 'This booking cannot be cancelled.');
       const action = await deps.pendingActions.propose({
         sessionId: context.sessionId,
+        ...(context.replyToMessageId ? { replyToMessageId: context.replyToMessageId } : {}),
         customerId: context.identity.customerId,
         bookingReference: args.bookingReference,
         kind: 'booking_cancellation',

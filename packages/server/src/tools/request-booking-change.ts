@@ -23,6 +23,7 @@ export function createRequestBookingChangeTool(deps: { hostData: HostDataAdapter
       if (!quote.changeable) return toolRefusal('not_changeable', quote.reason ?? 'This booking cannot be changed.');
       const action = await deps.pendingActions.propose({
         sessionId: context.sessionId,
+        ...(context.replyToMessageId ? { replyToMessageId: context.replyToMessageId } : {}),
         customerId: context.identity.customerId,
         bookingReference: args.bookingReference,
         kind: 'booking_change',

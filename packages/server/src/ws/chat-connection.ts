@@ -36,6 +36,18 @@ const PAUSE_INTAKE_AT = 8;
 /** …and the hard cap: frames beyond it (ws may still deliver a few already read) are refused. */
 export const MAX_QUEUED_FRAMES = 32;
 
+/** What an error answers: the send_message (its clientMessageId) or the confirm_action / cancel_action (its actionId). */
+interface ErrorSubject {
+  clientMessageId?: string | undefined;
+  actionId?: string | undefined;
+}
+
+function subjectOf(event: ClientEvent): ErrorSubject {
+  if (event.type === 'send_message') return { clientMessageId: event.clientMessageId };
+  if (event.type === 'confirm_action' || event.type === 'cancel_action') return { actionId: event.actionId };
+  return {};
+}
+
 export interface ChatConnectionDeps {
   sessionService: SessionService;
   turns: ChatTurns;
@@ -105,8 +117,16 @@ export class ChatConnection {
       .catch((error: unknown) => this.log.warn({ err: error }, 'replay after a pub/sub gap failed; the client can resume'));
   }
 
-  private sendError(code: string, message: string, clientMessageId?: string, retryable = RETRYABLE_CODES.has(code)): void {
-    this.send({ type: 'error', code, message, ...(clientMessageId ? { clientMessageId } : {}), ...(retryable ? { retryable: true } : {}) });
+  private sendError(code: string, message: string, subject: ErrorSubject = {}, retryable = RETRYABLE_CODES.has(code)): void {
+    const { clientMessageId, actionId } = subject;
+    this.send({
+      type: 'error',
+      code,
+      message,
+      ...(clientMessageId ? { clientMessageId } : {}),
+      ...(actionId ? { actionId } : {}),
+      ...(retryable ? { retryable: true } : {}),
+    });
   }
 
   private closeWith(code: number, reason: string): void {
@@ -202,16 +222,16 @@ export class ChatConnection {
     } catch (error) {
       parsed = { error: error instanceof FrameError ? error : new FrameError('invalid_message', 'The frame could not be read.') };
     }
-    const clientMessageId = 'event' in parsed ? (parsed.event.type === 'send_message' ? parsed.event.clientMessageId : undefined) : parsed.error.clientMessageId;
+    const subject: ErrorSubject = 'event' in parsed ? subjectOf(parsed.event) : { clientMessageId: parsed.error.clientMessageId };
     const spent = this.budget.spend('event' in parsed ? parsed.event.type : 'invalid');
     if (spent.verdict === 'disconnect') return this.closeWith(CLOSE_TOO_MANY_REQUESTS, 'rate_limited');
     if (spent.verdict === 'refused') {
-      return this.refuse(`Too many frames of this kind; wait ${Math.ceil(spent.retryAfterMs / 1000)} s.`, clientMessageId, false);
+      return this.refuse(`Too many frames of this kind; wait ${Math.ceil(spent.retryAfterMs / 1000)} s.`, subject, false);
     }
     const isResume = 'event' in parsed && parsed.event.type === 'resume';
-    if (isResume && this.resumeQueued) return this.refuse('A resume is already running on this connection; wait for its messages.', undefined, true, 'resume_in_progress');
+    if (isResume && this.resumeQueued) return this.refuse('A resume is already running on this connection; wait for its messages.', {}, true, 'resume_in_progress');
     // Reading stopped at PAUSE_INTAKE_AT; what ws had read by then is bounded by one socket read, so this does not count towards disconnection.
-    if (this.queued >= MAX_QUEUED_FRAMES) return this.refuse('Too many frames waiting; slow down.', clientMessageId, false);
+    if (this.queued >= MAX_QUEUED_FRAMES) return this.refuse('Too many frames waiting; slow down.', subject, false);
 
     this.queued += 1;
     if (isResume) this.resumeQueued = true;
@@ -220,7 +240,7 @@ export class ChatConnection {
       .then(async () => {
         const auth = await this.connected;
         if (!auth || this.closing) return;
-        if ('error' in parsed) return this.sendError(parsed.error.code, parsed.error.message, parsed.error.clientMessageId);
+        if ('error' in parsed) return this.sendError(parsed.error.code, parsed.error.message, subject);
         await this.handle(parsed.event, auth);
       })
       .catch((error: unknown) => this.log.error({ err: error }, 'chat frame failed'))
@@ -232,15 +252,15 @@ export class ChatConnection {
   }
 
   /** Answers a refused frame, or disconnects a client that keeps sending refused frames. */
-  private refuse(message: string, clientMessageId: string | undefined, counts: boolean, code = 'rate_limited'): void {
+  private refuse(message: string, subject: ErrorSubject, counts: boolean, code = 'rate_limited'): void {
     if (counts && this.budget.refuse() === 'disconnect') return this.closeWith(CLOSE_TOO_MANY_REQUESTS, 'rate_limited');
-    this.sendError(code, message, clientMessageId);
+    this.sendError(code, message, subject);
   }
 
   private async handle(event: ClientEvent, auth: AuthenticatedSession): Promise<void> {
     const { deps } = this;
     const sessionId = auth.session.id;
-    const clientMessageId = event.type === 'send_message' ? event.clientMessageId : undefined;
+    const subject = subjectOf(event);
     try {
       const sessionBudget = sessionBudgets[event.type];
       if (sessionBudget) {
@@ -280,13 +300,13 @@ export class ChatConnection {
           break;
       }
     } catch (error) {
-      this.reportFailure(error, sessionId, clientMessageId);
+      this.reportFailure(error, sessionId, subject);
     }
   }
 
-  private reportFailure(error: unknown, sessionId: string, clientMessageId: string | undefined): void {
+  private reportFailure(error: unknown, sessionId: string, subject: ErrorSubject): void {
     const mapped = mapError(error);
     if (mapped.unexpected) this.log.error({ err: error, sessionId }, 'chat event failed');
-    this.sendError(mapped.body.error.code, mapped.body.error.message, clientMessageId, mapped.body.error.retryable === true || RETRYABLE_CODES.has(mapped.body.error.code));
+    this.sendError(mapped.body.error.code, mapped.body.error.message, subject, mapped.body.error.retryable === true || RETRYABLE_CODES.has(mapped.body.error.code));
   }
 }

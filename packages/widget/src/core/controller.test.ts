@@ -1,3 +1,4 @@
+import type { ProposedAction } from '@support/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeJwt, fakeService, FakeSocket, memoryStorage, message, type FakeServiceOptions } from '../test-support/fakes.js';
 import { ChatController, type ControllerOptions } from './controller.js';
@@ -392,5 +393,79 @@ describe('earlier conversations', () => {
     await guest.controller.loadConversations();
     expect(guest.service.callsTo('/support/chat/conversations')).toHaveLength(0);
     guest.controller.stop();
+  });
+});
+
+describe('confirmation cards from the service', () => {
+  const proposal = (partial: Partial<ProposedAction> = {}): ProposedAction => ({
+    id: 'act_1',
+    kind: 'booking_cancellation',
+    bookingReference: 'SKY4F2',
+    title: 'Cancel booking SKY4F2',
+    details: [],
+    fee: { amount: '0.00', currency: 'GBP' },
+    refund: { amount: '1846.40', currency: 'GBP' },
+    newStartDate: null,
+    expiresAt: '2026-03-01T10:15:00.000Z',
+    ...partial,
+  });
+  const transcript = () => [
+    message({ id: 'u1', role: 'user', text: 'Cancel SKY4F2', clientMessageId: 'c1' }),
+    message({ id: 'a1', role: 'assistant', text: 'Confirm on the card.', replyToMessageId: 'u1' }),
+    message({ id: 'u2', role: 'user', text: 'Is SKY4F2 refundable?', clientMessageId: 'c2' }),
+    message({ id: 'a2', role: 'assistant', text: 'SKY4F2 is fully refundable.', replyToMessageId: 'u2' }),
+  ];
+  const cards = (controller: ChatController) => controller.getState().conversation.actions.map((card) => [card.action.id, card.phase, card.anchor]);
+
+  it('a browser with nothing stored rebuilds every card from the history, decided ones with their outcome', async () => {
+    const actions = [proposal({ replyToMessageId: 'u1', status: 'done' }), proposal({ id: 'act_2', kind: 'booking_change', newStartDate: '2026-05-14', replyToMessageId: 'u2', status: 'pending' })];
+    const { controller, socket } = await started({ service: { history: transcript(), actions } });
+    expect(cards(controller)).toEqual([
+      ['act_1', 'done', { replyTo: 'u1' }],
+      ['act_2', 'pending', { replyTo: 'u2' }],
+    ]);
+    // The open one, proposed again on connect, stays one card; only it can be answered.
+    socket.receive({ type: 'action_proposed', action: actions[1] as ProposedAction });
+    expect(cards(controller)).toHaveLength(2);
+    expect(controller.answerAction('act_1', 'confirm')).toBe(false);
+    expect(controller.answerAction('act_2', 'confirm')).toBe(true);
+    expect(socket.sentOfType('confirm_action')).toEqual([{ type: 'confirm_action', actionId: 'act_2' }]);
+    controller.stop();
+  });
+
+  it('what this browser stored is a fallback: used only when the service lists no actions', async () => {
+    const serviceOptions: FakeServiceOptions = { history: transcript() };
+    const env = await started({ service: serviceOptions });
+    // An older service: the card is seen live (no replyToMessageId), decided, and kept over a reload from storage.
+    env.socket.receive({ type: 'action_proposed', action: proposal() });
+    env.socket.receive({ type: 'action_updated', actionId: 'act_1', status: 'done' });
+    env.controller.stop();
+    const reloaded = env.make();
+    await reloaded.start();
+    await settle();
+    expect(cards(reloaded)).toEqual([['act_1', 'done', { after: 'a2' }]]);
+    reloaded.stop();
+
+    // A service that lists the session's actions is believed over storage, its outcome and its place.
+    serviceOptions.actions = [proposal({ replyToMessageId: 'u1', status: 'cancelled' })];
+    const listed = env.make();
+    await listed.start();
+    await settle();
+    expect(cards(listed)).toEqual([['act_1', 'cancelled', { replyTo: 'u1' }]]);
+    listed.stop();
+    // And a card it does not list is not shown from storage.
+    serviceOptions.actions = [];
+    const none = env.make();
+    await none.start();
+    await settle();
+    expect(cards(none)).toEqual([]);
+    none.stop();
+  });
+
+  it('takes the handoff mode from session_state, with nothing stored', async () => {
+    const { controller, socket } = await started({ service: { history: [message({ id: 'h', role: 'system', kind: 'handoff', text: 'Ticket T-5 is open.' })] } });
+    socket.receive({ type: 'session_state', sessionId: 'ses_1', status: 'escalated', ticketId: 'T-5', mode: 'ticket' });
+    expect(controller.getState().conversation.escalation).toEqual({ ticketId: 'T-5', mode: 'ticket', agentName: null });
+    controller.stop();
   });
 });

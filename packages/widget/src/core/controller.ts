@@ -394,9 +394,11 @@ export class ChatController {
 
     const history = await this.loadHistory(generation);
     if (generation !== this.generation) return;
-    this.dispatch({ type: 'history', messages: history });
+    this.dispatch({ type: 'history', ...history });
+    // What this browser saw is a fallback for what the service does not say: cards only when it lists none
+    // (an older service), the mode until session_state names it.
     const extras = this.storage.loadExtras(this.customerKey, session.sessionId);
-    this.dispatch({ type: 'restore', actions: extras.actions ?? [], escalationMode: extras.escalationMode ?? null, ticketId: extras.ticketId ?? null });
+    this.dispatch({ type: 'restore', actions: history.actions ? [] : (extras.actions ?? []), escalationMode: extras.escalationMode ?? null, ticketId: extras.ticketId ?? null });
     this.persistReady = true;
     this.persist();
     this.connect(generation);
@@ -405,11 +407,12 @@ export class ChatController {
 
   private async loadHistory(generation: number): Promise<NonNullable<ReturnType<typeof parseHistory>>> {
     const get = async () => parseHistory(await requestJson(this.http, 'GET', `/support/chat/session/${encodeURIComponent(this.session?.sessionId ?? '')}/messages`, { bearer: this.session?.token ?? null }));
+    const none = { messages: [], actions: null };
     try {
-      return (await get()) ?? [];
+      return (await get()) ?? none;
     } catch (error) {
       // Another tab rotated the token a moment ago: its successor is in the shared storage.
-      if (error instanceof HttpError && error.status === 401 && generation === this.generation && this.adoptStoredToken()) return (await get()) ?? [];
+      if (error instanceof HttpError && error.status === 401 && generation === this.generation && this.adoptStoredToken()) return (await get()) ?? none;
       throw error;
     }
   }

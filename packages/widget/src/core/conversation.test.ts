@@ -168,7 +168,16 @@ describe('assistant and people', () => {
     expect(state.notice?.code).toBe('rate_limited');
   });
 
-  it('keeps the ticket mode restored from storage for the same ticket', () => {
+  it('session_state names the mode: a browser that never saw `escalated` (nor stored it) shows the ticket view', () => {
+    const history: ConversationAction = { type: 'history', messages: [message({ id: 'h', role: 'system', kind: 'handoff', text: 'away until 9:00' })] };
+    const ticket = run([history, server({ type: 'session_state', sessionId: 's', status: 'escalated', ticketId: 'T-4', mode: 'ticket' })]);
+    expect(ticket.escalation).toEqual({ ticketId: 'T-4', mode: 'ticket', agentName: null });
+    // What the service says wins over what this browser stored.
+    const live = run([history, { type: 'restore', escalationMode: 'ticket', ticketId: 'T-4' }, server({ type: 'session_state', sessionId: 's', status: 'escalated', ticketId: 'T-4', mode: 'live_agent' })]);
+    expect(live.escalation?.mode).toBe('live_agent');
+  });
+
+  it('keeps the ticket mode restored from storage for the same ticket (a service that does not name the mode)', () => {
     const state = run([
       { type: 'history', messages: [message({ id: 'h', role: 'system', kind: 'handoff', text: 'away until 9:00' })] },
       { type: 'restore', escalationMode: 'ticket', ticketId: 'T-3' },
@@ -263,6 +272,93 @@ describe('confirmation cards', () => {
     const state = run([{ type: 'history', messages: [question, message({ id: 'a1', role: 'assistant', text: 'x' })] }, { type: 'restore', actions: [card] }, { type: 'restore', actions: [card] }]);
     expect(state.actions).toEqual([card]);
     expect(timeline(state).map((entry) => entry.type)).toEqual(['message', 'message', 'action']);
+  });
+
+  it('a card goes right after the reply to the message the service names, not after a later reply naming its booking', () => {
+    const messages = [
+      question,
+      message({ id: 'a1', role: 'assistant', text: 'I have prepared the cancellation; confirm on the card.', replyToMessageId: 'u1' }),
+      message({ id: 'u2', role: 'user', text: 'Is SKY4F2 refundable?', clientMessageId: 'c2' }),
+      message({ id: 'a2', role: 'assistant', text: 'SKY4F2 is a Flex fare: fully refundable.', replyToMessageId: 'u2' }),
+    ];
+    const order = (state: ConversationState) => timeline(state).map((entry) => (entry.type === 'message' ? entry.item.id : 'card'));
+    // Proposed again on connect after a reload, named by the service:
+    const named = run([{ type: 'history', messages }, server({ type: 'action_proposed', action: action({ replyToMessageId: 'u1', status: 'pending' }) })]);
+    expect(named.actions[0]?.anchor).toEqual({ replyTo: 'u1' });
+    expect(order(named)).toEqual(['u1', 'a1', 'card', 'u2', 'a2']);
+    // Without the field (an older service) the guess: the last reply naming the booking.
+    expect(order(run([{ type: 'history', messages }, server({ type: 'action_proposed', action: action() })]))).toEqual(['u1', 'a1', 'u2', 'a2', 'card']);
+    // A card restored from storage with a guessed place moves where the service says.
+    const moved = run([{ type: 'history', messages }, { type: 'restore', actions: [{ action: action(), anchor: { after: 'a2' }, phase: 'pending' }] }, server({ type: 'action_proposed', action: action({ replyToMessageId: 'u1' }) })]);
+    expect(order(moved)).toEqual(['u1', 'a1', 'card', 'u2', 'a2']);
+  });
+
+  it('the history’s actions rebuild every card, decided ones with their outcome, without anything stored', () => {
+    const state = run([
+      {
+        type: 'history',
+        messages: [
+          question,
+          message({ id: 'a1', role: 'assistant', text: 'Confirm below.', replyToMessageId: 'u1' }),
+          message({ id: 'u2', role: 'user', text: 'Move K7QM2A instead', clientMessageId: 'c2' }),
+          message({ id: 'a2', role: 'assistant', text: 'Confirm the new dates below.', replyToMessageId: 'u2' }),
+          message({ id: 'n1', role: 'assistant', text: 'Done: booking K7QM2A now starts on 14 May.' }),
+          message({ id: 'u3', role: 'user', text: 'And SKY4F2 after all', clientMessageId: 'c3' }),
+          message({ id: 'a3', role: 'assistant', text: 'Here it is again.', replyToMessageId: 'u3' }),
+        ],
+        actions: [
+          action({ id: 'one', replyToMessageId: 'u1', status: 'cancelled' }),
+          action({ id: 'two', kind: 'booking_change', bookingReference: 'K7QM2A', replyToMessageId: 'u2', status: 'done' }),
+          action({ id: 'three', replyToMessageId: 'u3', status: 'pending' }),
+        ],
+      },
+    ]);
+    expect(state.actions.map((card) => [card.action.id, card.phase])).toEqual([
+      ['one', 'cancelled'],
+      ['two', 'done'],
+      ['three', 'pending'],
+    ]);
+    expect(timeline(state).map((entry) => (entry.type === 'message' ? entry.item.id : `card:${entry.card.action.id}`))).toEqual([
+      'u1',
+      'a1',
+      'card:one',
+      'u2',
+      'a2',
+      'card:two',
+      'n1',
+      'u3',
+      'a3',
+      'card:three',
+    ]);
+    // Storage (a fallback) adds nothing over the service's list and changes no outcome.
+    const restored = run([{ type: 'restore', actions: [{ action: action({ id: 'two' }), anchor: null, phase: 'pending' }] }], state);
+    expect(restored.actions).toEqual(state.actions);
+  });
+
+  it('an error that names its action settles that card alone', () => {
+    const proposed = run([
+      msg(question),
+      msg(message({ id: 'a1', role: 'assistant', text: 'x', replyToMessageId: 'u1' })),
+      server({ type: 'action_proposed', action: action({ id: 'one' }) }),
+      server({ type: 'action_proposed', action: action({ id: 'two', kind: 'booking_change' }) }),
+      { type: 'action_answered', actionId: 'one', answer: 'confirm' },
+      { type: 'action_answered', actionId: 'two', answer: 'cancel' },
+      { type: 'feedback_requested', messageId: 'a1', rating: 'up' },
+      { type: 'escalate_requested' },
+    ]);
+    const expired = run([server({ type: 'error', code: 'action_expired', message: 'expired', actionId: 'two' })], proposed);
+    expect(expired.actions.map((card) => card.phase)).toEqual(['confirming', 'expired']);
+    // Nothing else was refused: the other card, the feedback and the escalation still wait for their answers.
+    expect(expired.items[1]?.feedbackPending).toBe('up');
+    expect(expired.status).toBe('escalating');
+    expect(expired.notice).toBeNull();
+    // A retryable refusal: that card can be answered again, with the reason shown.
+    const limited = run([server({ type: 'error', code: 'rate_limited', message: 'wait', actionId: 'one' })], expired);
+    expect(limited.actions.map((card) => card.phase)).toEqual(['pending', 'expired']);
+    expect(limited.notice?.code).toBe('rate_limited');
+    // A card whose outcome arrived first (another tab decided it) keeps that outcome.
+    const decided = run([server({ type: 'action_updated', actionId: 'one', status: 'done' }), server({ type: 'error', code: 'action_already_decided', message: 'decided', actionId: 'one' })], proposed);
+    expect(decided.actions[0]?.phase).toBe('done');
   });
 
   it('orders several cards in the order they were proposed', () => {

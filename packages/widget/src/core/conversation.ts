@@ -13,8 +13,9 @@
  *   they were written, until their `ack` (or their echo) gives them an id;
  * - handoff / agent_joined / resolved / handed_back move the conversation
  *   between the assistant and a person;
- * - confirmation cards (action_proposed) are anchored to the reply that
- *   introduced them and keep their outcome.
+ * - confirmation cards (action_proposed, and the history's `actions`) go
+ *   after the reply to the customer message the service names
+ *   (`replyToMessageId`; a guess where it names none) and keep their outcome.
  */
 import type { Citation, Message, MessageRole, ProposedAction, ServerEvent } from '@support/protocol';
 import type { ActionStatus } from './guards.js';
@@ -80,7 +81,8 @@ export interface ConversationState {
 
 export type ConversationAction =
   | { type: 'reset' }
-  | { type: 'history'; messages: Message[] }
+  /** `actions`: the session's cards with where they stand, when the service lists them. */
+  | { type: 'history'; messages: Message[]; actions?: ProposedAction[] | null }
   | { type: 'server'; event: ServerEvent }
   | { type: 'local_send'; clientMessageId: string; text: string; createdAt: string; delivery: Delivery }
   | { type: 'delivery'; clientMessageId: string; delivery: Delivery }
@@ -120,6 +122,7 @@ export function conversationReducer(state: ConversationState, action: Conversati
     case 'history': {
       let next = state;
       for (const message of action.messages) next = applyMessage(next, message);
+      for (const proposed of action.actions ?? []) next = applyAction(next, proposed);
       return { ...next, loaded: true };
     }
     case 'server':
@@ -171,7 +174,7 @@ export function conversationReducer(state: ConversationState, action: Conversati
     case 'connection_lost': {
       let next = conversationReducer(state, { type: 'outbox_delivery', delivery: 'waiting' });
       next = mapItems(next, (item) => (item.feedbackPending ? { ...item, feedbackPending: undefined } : item));
-      next = mapActions(next, (card) => (card.phase === 'confirming' || card.phase === 'cancelling' ? { ...card, phase: 'pending' } : card));
+      next = mapActions(next, (card) => (answering(card) ? { ...card, phase: 'pending' } : card));
       return next.typing ? { ...next, typing: null } : next;
     }
     case 'notice':
@@ -190,6 +193,9 @@ function mapItems(state: ConversationState, fn: (item: ChatItem) => ChatItem): C
   });
   return changed ? { ...state, items } : state;
 }
+
+/** The customer answered and the service has not said how it went yet. */
+const answering = (card: ActionCard) => card.phase === 'confirming' || card.phase === 'cancelling';
 
 function mapActions(state: ConversationState, fn: (card: ActionCard) => ActionCard): ConversationState {
   let changed = false;
@@ -326,24 +332,31 @@ const ACTION_ERROR_PHASES: Record<string, ActionPhase> = {
 function applyError(state: ConversationState, event: Extract<ServerEvent, { type: 'error' }>): ConversationState {
   let next = state;
   const failure = { code: event.code, message: event.message, retryable: event.retryable === true };
-  if (event.clientMessageId) {
-    const clientMessageId = event.clientMessageId;
+  const phase = ACTION_ERROR_PHASES[event.code];
+  const { clientMessageId, actionId } = event;
+  if (clientMessageId) {
     next = mapItems(next, (item) => (item.id === null && item.clientMessageId === clientMessageId ? { ...item, delivery: 'failed', failure } : item));
+  } else if (actionId) {
+    // The answer to one card (the service names it): that card alone, unless it has its outcome already.
+    next = mapActions(next, (card) => (card.action.id === actionId && (answering(card) || card.phase === 'pending') ? { ...card, phase: phase ?? 'pending' } : card));
   } else {
     // A feedback, escalation or confirmation that failed: the customer may try again.
     next = mapItems(next, (item) => (item.feedbackPending ? { ...item, feedbackPending: undefined } : item));
-    const phase = ACTION_ERROR_PHASES[event.code];
-    next = mapActions(next, (card) => (card.phase === 'confirming' || card.phase === 'cancelling' ? { ...card, phase: phase ?? 'pending' } : card));
+    next = mapActions(next, (card) => (answering(card) ? { ...card, phase: phase ?? 'pending' } : card));
     if (next.status === 'escalating') next = { ...next, status: 'ai' };
   }
   if (event.code === 'session_closed') next = { ...next, status: 'closed', typing: null };
   if (event.code === 'ai_unavailable') next = { ...next, typing: null };
-  if (!SILENT_ERRORS.has(event.code) && !ACTION_ERROR_PHASES[event.code]) next = { ...next, notice: { code: event.code, message: event.message } };
+  if (!SILENT_ERRORS.has(event.code) && !phase) next = { ...next, notice: { code: event.code, message: event.message } };
   return next;
 }
 
-/** Where a newly proposed action belongs: after the reply being written, else after the message that names it. */
+/**
+ * Where a newly proposed action belongs: after the reply to the customer message the service names; without
+ * that (an older service), after the reply being written, else after the message that names its booking.
+ */
 export function anchorFor(state: ConversationState, action: ProposedAction): Anchor {
+  if (action.replyToMessageId) return { replyTo: action.replyToMessageId };
   const items = state.items;
   for (let i = items.length - 1; i >= 0; i -= 1) {
     const item = items[i] as ChatItem;
@@ -360,6 +373,22 @@ export function anchorFor(state: ConversationState, action: ProposedAction): Anc
     if (item.role === 'assistant' && item.text.includes(action.bookingReference)) return { after: item.id };
   }
   return lastId ? { after: lastId } : null;
+}
+
+/**
+ * A card as the service describes it (live, again on a reconnect, or in the history): its outcome when it
+ * has one, else it waits for an answer (unless this tab's answer is on its way); where the service says
+ * it goes wins over a guess (one restored from storage, say).
+ */
+function applyAction(state: ConversationState, action: ProposedAction): ConversationState {
+  const existing = state.actions.find((card) => card.action.id === action.id);
+  const outcome = action.status === 'pending' ? undefined : action.status;
+  if (!existing) return { ...state, actions: [...state.actions, { action, anchor: anchorFor(state, action), phase: outcome ?? 'pending' }] };
+  return mapActions(state, (card) =>
+    card === existing
+      ? { action, anchor: action.replyToMessageId ? { replyTo: action.replyToMessageId } : card.anchor, phase: outcome ?? (answering(card) ? card.phase : 'pending') }
+      : card,
+  );
 }
 
 export function applyServerEvent(state: ConversationState, event: ServerEvent): ConversationState {
@@ -407,7 +436,8 @@ export function applyServerEvent(state: ConversationState, event: ServerEvent): 
         return {
           ...state,
           status: 'escalated',
-          escalation: { ticketId: event.ticketId, mode: sameTicket ? previous.mode : null, agentName: sameTicket ? previous.agentName : null },
+          // The service names the mode (an older one does not: then what this tab knew of the same ticket).
+          escalation: { ticketId: event.ticketId, mode: event.mode ?? (sameTicket ? previous.mode : null), agentName: sameTicket ? previous.agentName : null },
         };
       }
       if (event.status === 'ai') return state.status === 'ai' ? state : { ...state, status: 'ai', escalation: null };
@@ -415,15 +445,8 @@ export function applyServerEvent(state: ConversationState, event: ServerEvent): 
     }
     case 'feedback_recorded':
       return mapItems(state, (item) => (item.id === event.messageId ? { ...item, rating: event.rating, feedbackPending: undefined } : item));
-    case 'action_proposed': {
-      const existing = state.actions.find((card) => card.action.id === event.action.id);
-      if (existing) {
-        // Proposed again on a reconnect: it still waits for an answer on the server.
-        const inFlight = existing.phase === 'confirming' || existing.phase === 'cancelling';
-        return mapActions(state, (card) => (card === existing ? { ...card, action: event.action, phase: inFlight ? card.phase : 'pending' } : card));
-      }
-      return { ...state, actions: [...state.actions, { action: event.action, anchor: anchorFor(state, event.action), phase: 'pending' }] };
-    }
+    case 'action_proposed':
+      return applyAction(state, event.action);
     case 'action_updated':
       return mapActions(state, (card) => (card.action.id === event.actionId ? { ...card, phase: event.status } : card));
     case 'error':

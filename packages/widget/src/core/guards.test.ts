@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseConversations, parseServerEvent, parseSessionResponse } from './guards.js';
+import { parseConversations, parseHistory, parseServerEvent, parseSessionResponse } from './guards.js';
+
+const ACTION = { id: 'a', kind: 'booking_cancellation', bookingReference: 'R', title: 't', details: [], fee: { amount: '1', currency: 'EUR' }, refund: null, newStartDate: null, expiresAt: 'e' };
 
 describe('inbound guards', () => {
   it('accepts every event of the contract', () => {
@@ -12,11 +14,17 @@ describe('inbound guards', () => {
       { type: 'error', code: 'rate_limited', message: 'wait', retryable: true, clientMessageId: 'c' },
       { type: 'feedback_recorded', messageId: 'm', rating: 'down' },
       { type: 'session_state', sessionId: 's', status: 'ai', ticketId: null },
+      { type: 'session_state', sessionId: 's', status: 'escalated', ticketId: 'T', mode: 'ticket' },
+      { type: 'error', code: 'action_expired', message: 'expired', actionId: 'a' },
       { type: 'typing', role: 'agent' },
       { type: 'action_updated', actionId: 'a', status: 'done' },
       {
         type: 'action_proposed',
         action: { id: 'a', kind: 'booking_change', bookingReference: 'R', title: 't', details: ['d'], fee: { amount: '1', currency: 'EUR' }, refund: null, newStartDate: '2026-05-01', expiresAt: '2026-01-01T00:15:00Z' },
+      },
+      {
+        type: 'action_proposed',
+        action: { ...ACTION, replyToMessageId: 'u', status: 'pending' },
       },
     ];
     for (const event of events) expect(parseServerEvent(JSON.stringify(event))).toEqual(event);
@@ -28,9 +36,21 @@ describe('inbound guards', () => {
     expect(parseServerEvent({ type: 'message', message: { id: 'm', role: 'hacker', text: 't', createdAt: 'x', citations: [] } })).toBeNull();
     expect(parseServerEvent({ type: 'escalated', ticketId: 'T', mode: 'sideways' })).toBeNull();
     expect(parseServerEvent({ type: 'action_updated', actionId: 'a', status: 'exploded' })).toBeNull();
+    // Extensions it cannot read are left out, the rest of the event stays.
+    expect(parseServerEvent({ type: 'session_state', sessionId: 's', status: 'escalated', ticketId: 'T', mode: 'sideways' })).toEqual({ type: 'session_state', sessionId: 's', status: 'escalated', ticketId: 'T' });
+    expect(parseServerEvent({ type: 'action_proposed', action: { ...ACTION, status: 'exploded', replyToMessageId: 7 } })).toEqual({ type: 'action_proposed', action: ACTION });
+    expect(parseServerEvent({ type: 'error', code: 'x', message: 'm', actionId: {} })).toEqual({ type: 'error', code: 'x', message: 'm' });
     expect(parseServerEvent({ type: 'ack', clientMessageId: 'c', messageId: 'm', __proto__: { x: 1 }, extra: '<b>' })).toEqual({ type: 'ack', clientMessageId: 'c', messageId: 'm' });
     const parsed = parseServerEvent({ type: 'message', message: { id: 'm', role: 'assistant', text: 't', createdAt: 'x', citations: [{ title: 'no url' }, 'junk'] } });
     expect(parsed).toEqual({ type: 'message', message: { id: 'm', role: 'assistant', text: 't', createdAt: 'x', citations: [] } });
+  });
+
+  it('reads the history: its messages, and the actions when the service lists them', () => {
+    const decided = { ...ACTION, status: 'done', replyToMessageId: 'u' };
+    expect(parseHistory({ messages: [], actions: [decided, { id: 'broken' }] })).toEqual({ messages: [], actions: [decided] });
+    // An older service lists none: null, not an empty list (which says "no actions in this session").
+    expect(parseHistory({ messages: [] })).toEqual({ messages: [], actions: null });
+    expect(parseHistory({ actions: [] })).toBeNull();
   });
 
   it('reads session and conversation-list answers', () => {

@@ -18,6 +18,7 @@ const isRating = (value: unknown): value is 'up' | 'down' => value === 'up' || v
 const ACTION_STATUSES = ['done', 'cancelled', 'expired', 'failed'] as const;
 export type ActionStatus = (typeof ACTION_STATUSES)[number];
 const isActionStatus = (value: unknown): value is ActionStatus => ACTION_STATUSES.includes(value as ActionStatus);
+const isMode = (value: unknown): value is 'live_agent' | 'ticket' => value === 'live_agent' || value === 'ticket';
 
 export function parseCitation(value: unknown): Citation | null {
   if (!isObject(value) || !isString(value.articleId) || !isString(value.title) || !isString(value.url)) return null;
@@ -48,7 +49,7 @@ export function parseAction(value: unknown): ProposedAction | null {
   const fee = parseMoney(value.fee);
   if (!fee) return null;
   const refund = value.refund === null || value.refund === undefined ? null : parseMoney(value.refund);
-  return {
+  const action: ProposedAction = {
     id: value.id,
     kind: value.kind,
     bookingReference: value.bookingReference,
@@ -59,6 +60,9 @@ export function parseAction(value: unknown): ProposedAction | null {
     newStartDate: isString(value.newStartDate) ? value.newStartDate : null,
     expiresAt: value.expiresAt,
   };
+  if (isString(value.replyToMessageId)) action.replyToMessageId = value.replyToMessageId;
+  if (value.status === 'pending' || isActionStatus(value.status)) action.status = value.status;
+  return action;
 }
 
 /** One websocket frame from the service, or null when it is not a (known, well-formed) event. */
@@ -84,7 +88,7 @@ export function parseServerEvent(raw: unknown): ServerEvent | null {
       return message ? { type: 'message', message } : null;
     }
     case 'escalated':
-      return isString(data.ticketId) && (data.mode === 'live_agent' || data.mode === 'ticket') ? { type: 'escalated', ticketId: data.ticketId, mode: data.mode } : null;
+      return isString(data.ticketId) && isMode(data.mode) ? { type: 'escalated', ticketId: data.ticketId, mode: data.mode } : null;
     case 'agent_joined':
       return isString(data.agentName) ? { type: 'agent_joined', agentName: data.agentName } : null;
     case 'error':
@@ -94,13 +98,14 @@ export function parseServerEvent(raw: unknown): ServerEvent | null {
         code: data.code,
         message: isString(data.message) ? data.message : '',
         ...(isString(data.clientMessageId) ? { clientMessageId: data.clientMessageId } : {}),
+        ...(isString(data.actionId) ? { actionId: data.actionId } : {}),
         ...(data.retryable === true ? { retryable: true } : {}),
       };
     case 'feedback_recorded':
       return isString(data.messageId) && isRating(data.rating) ? { type: 'feedback_recorded', messageId: data.messageId, rating: data.rating } : null;
     case 'session_state':
       if (!isString(data.sessionId) || !isString(data.status)) return null;
-      return { type: 'session_state', sessionId: data.sessionId, status: data.status, ticketId: isString(data.ticketId) ? data.ticketId : null };
+      return { type: 'session_state', sessionId: data.sessionId, status: data.status, ticketId: isString(data.ticketId) ? data.ticketId : null, ...(isMode(data.mode) ? { mode: data.mode } : {}) };
     case 'typing':
       if (!isRole(data.role)) return null;
       return { type: 'typing', role: data.role, ...(isString(data.replyToMessageId) ? { replyToMessageId: data.replyToMessageId } : {}) };
@@ -134,9 +139,13 @@ export function parseRefreshResponse(value: unknown): RefreshSessionResponse | n
   return isObject(value) && isString(value.token) && isString(value.expiresAt) ? { token: value.token, expiresAt: value.expiresAt } : null;
 }
 
-export function parseHistory(value: unknown): Message[] | null {
+/** The history: its messages and (when the service lists them) the session's actions with where they stand. */
+export function parseHistory(value: unknown): { messages: Message[]; actions: ProposedAction[] | null } | null {
   if (!isObject(value) || !Array.isArray(value.messages)) return null;
-  return value.messages.map(parseMessage).filter((m): m is Message => m !== null);
+  return {
+    messages: value.messages.map(parseMessage).filter((m): m is Message => m !== null),
+    actions: Array.isArray(value.actions) ? value.actions.map(parseAction).filter((a): a is ProposedAction => a !== null) : null,
+  };
 }
 
 /** `GET /support/chat/conversations` (being built server-side): one earlier conversation of a signed-in customer. */

@@ -3,7 +3,7 @@
  * service answering the REST endpoints of docs/protocol.md in memory. Unit
  * level only; the real-server browser tests live elsewhere.
  */
-import type { Message, ServerEvent } from '@support/protocol';
+import type { Message, ProposedAction, ServerEvent } from '@support/protocol';
 import type { SocketLike } from '../core/controller.js';
 import { MemoryStore, type KeyValueStore } from '../core/storage.js';
 
@@ -77,6 +77,8 @@ export interface FakeServiceOptions {
   serverAheadMs?: number;
   ttlSeconds?: number;
   history?: Message[];
+  /** The history's `actions` (as the service lists them); undefined: the answer has no `actions` (an older service). */
+  actions?: ProposedAction[];
   /** Conversations list: undefined answers 404 (the endpoint is not there). */
   conversations?: Array<Record<string, unknown>>;
 }
@@ -153,7 +155,7 @@ export function fakeService(options: FakeServiceOptions = {}) {
     const messages = /^\/support\/chat\/session\/([^/]+)\/messages$/.exec(url.pathname);
     if (method === 'GET' && messages) {
       if (tokens.get(bearer) !== messages[1]) return respond(401, { error: { code: 'unauthorized', message: 'no' } });
-      return respond(200, { messages: history.get(messages[1] as string) ?? [] });
+      return respond(200, { messages: history.get(messages[1] as string) ?? [], ...(options.actions ? { actions: options.actions } : {}) });
     }
     if (method === 'GET' && url.pathname === '/support/chat/conversations') {
       if (!options.conversations) return respond(404, { error: { code: 'not_found', message: 'Route not found' } });

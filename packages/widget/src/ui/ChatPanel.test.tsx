@@ -17,8 +17,8 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 20; i += 1) await new Promise<void>((resolve) => setTimeout(resolve, 0));
 }
 
-async function mount(options: { locale?: 'en' | 'es'; signedIn?: boolean; history?: Parameters<typeof message>[0][]; win?: EventTarget } = {}) {
-  const service = fakeService({ history: (options.history ?? []).map((partial) => message(partial)) });
+async function mount(options: { locale?: 'en' | 'es'; signedIn?: boolean; history?: Parameters<typeof message>[0][]; actions?: ProposedAction[]; win?: EventTarget } = {}) {
+  const service = fakeService({ history: (options.history ?? []).map((partial) => message(partial)), ...(options.actions ? { actions: options.actions } : {}) });
   const controller = new ChatController({
     serviceUrl: 'https://support.test',
     fetch: service.fetch,
@@ -322,6 +322,46 @@ describe('confirmation cards', () => {
   });
 });
 
+describe('confirmation cards in another browser', () => {
+  it('shows each card after the reply it belongs to, decided ones with their outcome and no buttons, from the history alone', async () => {
+    const { controller } = await mount({
+      signedIn: true,
+      history: [
+        { id: 'u1', role: 'user', text: 'Cancel SKY4F2', clientMessageId: 'c1' },
+        { id: 'a1', role: 'assistant', text: 'Here is the quote; confirm on the card.', replyToMessageId: 'u1' },
+        { id: 'n1', role: 'assistant', text: 'Done: booking SKY4F2 is cancelled.' },
+        { id: 'u2', role: 'user', text: 'Move K7QM2A to May 14', clientMessageId: 'c2' },
+        { id: 'a2', role: 'assistant', text: 'Confirm the new date on the card.', replyToMessageId: 'u2' },
+      ],
+      actions: [
+        cancellation({ replyToMessageId: 'u1', status: 'done' }),
+        cancellation({ id: 'act_2', kind: 'booking_change', bookingReference: 'K7QM2A', refund: null, newStartDate: '2026-05-14', replyToMessageId: 'u2', status: 'pending' }),
+      ],
+    });
+    const [done, open] = [...document.querySelectorAll<HTMLElement>('.sc-action')];
+    expect(done?.previousElementSibling?.getAttribute('data-message-id')).toBe('a1');
+    expect(done?.dataset.phase).toBe('done');
+    expect(done?.textContent).toContain('Done: the booking is cancelled.');
+    expect(within(done as HTMLElement).queryAllByRole('button')).toEqual([]);
+    expect(open?.previousElementSibling?.getAttribute('data-message-id')).toBe('a2');
+    expect(within(open as HTMLElement).getByRole('button', { name: 'Change dates' })).toBeTruthy();
+    controller.stop();
+  });
+
+  it('an error naming its card shows that card’s outcome', async () => {
+    const { socket, receive, controller } = await mount({ signedIn: true, actions: [cancellation({ status: 'pending' }), cancellation({ id: 'act_2', bookingReference: 'K7QM2A' })] });
+    const [first, second] = [...document.querySelectorAll<HTMLElement>('.sc-action')] as HTMLElement[];
+    await act(() => {
+      fireEvent.click(within(first as HTMLElement).getByRole('button', { name: 'Cancel booking' }));
+      fireEvent.click(within(second as HTMLElement).getByRole('button', { name: 'Cancel booking' }));
+    });
+    expect(socket.sentOfType('confirm_action')).toHaveLength(2);
+    await receive({ type: 'error', code: 'action_expired', message: 'expired', actionId: 'act_2' });
+    expect([first?.dataset.phase, second?.dataset.phase]).toEqual(['confirming', 'expired']);
+    controller.stop();
+  });
+});
+
 describe('suggestions and tickets', () => {
   it('guests get no suggestion needing sign-in; customers do; nothing after a handoff', async () => {
     const guest = await mount();
@@ -354,6 +394,14 @@ describe('suggestions and tickets', () => {
     await receive({ type: 'message', message: message({ id: 'g', role: 'agent', authorName: 'Sam Rivera', text: 'We have refunded you.' }) });
     expect(ticket.textContent).toContain('Sam Rivera replied');
     expect(screen.getByText('We have refunded you.')).toBeTruthy();
+    controller.stop();
+  });
+
+  it('another browser shows the ticket view from session_state alone', async () => {
+    const { receive, controller } = await mount({ history: [{ id: 'h', role: 'system', kind: 'handoff', text: "I've opened ticket TKT-8 for you." }] });
+    expect(screen.queryByTestId('ticket')).toBeNull();
+    await receive({ type: 'session_state', sessionId: controller.getState().sessionId ?? '', status: 'escalated', ticketId: 'TKT-8', mode: 'ticket' });
+    expect(within(screen.getByTestId('ticket')).getByRole('heading').textContent).toBe('Ticket TKT-8');
     controller.stop();
   });
 
