@@ -146,6 +146,36 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the widget on the demo site in Chro
     }
   });
 
+  it('reopens an earlier conversation in another browser, with its decided card rebuilt from the server', async () => {
+    const first = await sitePage();
+    const second = await sitePage();
+    try {
+      await signIn(first.page, server.url, 'cus_lucia');
+      await first.page.goto(`${server.url}/support`);
+      await first.page.locator('.sc-dot[data-state="online"]').first().waitFor();
+      await ask(first.page, 'Please cancel my booking P9AS5M');
+      await first.page.locator('.sc-action[data-phase="pending"]').last().getByRole('button', { name: 'Keep booking' }).click();
+      await first.page.locator('.sc-action[data-phase="cancelled"]').last().waitFor();
+
+      // Another browser: nothing in its storage; the site's login is all it has.
+      await signIn(second.page, server.url, 'cus_lucia');
+      await second.page.goto(`${server.url}/support`);
+      await second.page.locator('.sc-dot[data-state="online"]').first().waitFor();
+      await second.page.getByRole('button', { name: 'Earlier conversations' }).click();
+      await second.page.locator('.sc-history-item', { hasText: 'Please cancel my booking P9AS5M' }).click();
+      const card = second.page.locator('.sc-action[data-phase="cancelled"]');
+      await card.waitFor();
+      await expect(card.getByRole('button', { name: 'Cancel booking' }).count()).resolves.toBe(0);
+      // Right after the reply that proposed it.
+      await expect(card.evaluate((element) => element.previousElementSibling?.getAttribute('data-role'))).resolves.toBe('assistant');
+      await second.page.screenshot({ path: `${SCREENSHOT_DIR}widget-history-other-browser.png` });
+      expect([...first.pageErrors, ...second.pageErrors]).toEqual([]);
+    } finally {
+      await first.context.close();
+      await second.context.close();
+    }
+  });
+
   it('escalates, then shows the agent joining and the agent’s reply distinctly; back with the AI after resolve', async () => {
     const { context, page, pageErrors } = await sitePage();
     try {
