@@ -237,6 +237,21 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the widget on the demo site in Chro
       const newest = await assistantReplies(page).last().boundingBox();
       expect(newest && newest.y >= 0 && newest.y + newest.height <= (composerBox?.y ?? viewport.height) + 1).toBe(true);
       await page.screenshot({ path: `${SCREENSHOT_DIR}widget-phone-hostile-css.png` });
+
+      // Escalated, then reloaded: the newest message (the handoff notice) is still in view above the composer.
+      await page.getByRole('button', { name: 'Talk to a person' }).click();
+      await page.locator('.sc-msg[data-role="system"][data-kind="handoff"]').waitFor();
+      await page.reload();
+      await openLauncher(page);
+      const notice = page.locator('.sc-msg[data-role="system"][data-kind="handoff"]');
+      await notice.waitFor();
+      await expect
+        .poll(async () => {
+          const [box, composer] = await Promise.all([notice.boundingBox(), page.getByLabel('Your message').boundingBox()]);
+          return Boolean(box && composer && box.y >= 0 && box.y + box.height <= composer.y + 1);
+        })
+        .toBe(true);
+      await page.screenshot({ path: `${SCREENSHOT_DIR}widget-phone-escalated-reload.png` });
       expect(pageErrors).toEqual([]);
     } finally {
       await context.close();
