@@ -3,7 +3,7 @@ import { messageHistoryResponseSchema } from '@support/protocol';
 import { createOpenAIChatModel } from '../src/ai/providers/openai-chat-model.js';
 import { addDays, loadDemoData, utcDay, type DemoData } from '../src/demo/demo-data.js';
 import { ChatTestClient } from './chat-client.js';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from './fake-openai-server.js';
+import { startFakeOpenAIServer, type FakeOpenAIServer, type FakeResponder } from './fake-openai-server.js';
 import { openSession, signCustomerToken, startTestServer, testDrivers, type RunningTestServer } from './test-server.js';
 
 const API_KEY = 'sk-test-booking-actions-000000000';
@@ -26,6 +26,14 @@ const clockAt = (at: number): (() => Date) => {
   return () => new Date(Date.now() + offset);
 };
 
+/** After any tool call the scripted model just says what the tool returned. */
+const echoToolResults: FakeResponder = (body) => {
+  const last = body.messages.at(-1);
+  return { kind: 'text', chunks: [last?.role === 'tool' ? `Tool said: ${String(last.content ?? '')}` : 'ok'] };
+};
+/** The real OpenAI adapter, against the fake server. */
+const modelOn = (fake: FakeOpenAIServer) => createOpenAIChatModel({ provider: 'openai', apiKey: API_KEY, model: 'gpt-test', baseURL: fake.url, maxRetries: 0 });
+
 /**
  * Booking changes need the customer's confirmation: a model (scripted here,
  * over the real OpenAI protocol) can only propose; the customer's
@@ -37,7 +45,7 @@ describe('confirmed booking actions', () => {
 
   beforeAll(async () => {
     fake = await startFakeOpenAIServer({ apiKey: API_KEY });
-    server = await startTestServer({ today, model: createOpenAIChatModel({ provider: 'openai', apiKey: API_KEY, model: 'gpt-test', baseURL: fake.url, maxRetries: 0 }) });
+    server = await startTestServer({ today, model: modelOn(fake) });
   });
   afterAll(async () => {
     await server?.close();
@@ -45,11 +53,7 @@ describe('confirmed booking actions', () => {
   });
   beforeEach(() => {
     fake.reset();
-    // After any tool call the model just says what the tool returned.
-    fake.setDefault((body) => {
-      const last = body.messages.at(-1);
-      return { kind: 'text', chunks: [last?.role === 'tool' ? `Tool said: ${String(last.content ?? '')}` : 'ok'] };
-    });
+    fake.setDefault(echoToolResults);
   });
 
   const bookingStatus = async (reference: string) =>
@@ -166,7 +170,7 @@ describe.each(testDrivers)('confirmation cards any client can rebuild, on %s', (
 
   beforeAll(async () => {
     fake = await startFakeOpenAIServer({ apiKey: API_KEY });
-    server = await startTestServer({ driver, today, model: createOpenAIChatModel({ provider: 'openai', apiKey: API_KEY, model: 'gpt-test', baseURL: fake.url, maxRetries: 0 }) });
+    server = await startTestServer({ driver, today, model: modelOn(fake) });
   });
   afterAll(async () => {
     await server?.close();
@@ -174,10 +178,7 @@ describe.each(testDrivers)('confirmation cards any client can rebuild, on %s', (
   });
   beforeEach(() => {
     fake.reset();
-    fake.setDefault((body) => {
-      const last = body.messages.at(-1);
-      return { kind: 'text', chunks: [last?.role === 'tool' ? `Tool said: ${String(last.content ?? '')}` : 'ok'] };
-    });
+    fake.setDefault(echoToolResults);
   });
 
   const customerClient = async (customerId: string) => {
@@ -440,10 +441,7 @@ describe.each(testDrivers)('the booking flow on any day, on %s', (driver) => {
   let fake: FakeOpenAIServer;
   beforeAll(async () => {
     fake = await startFakeOpenAIServer({ apiKey: API_KEY });
-    fake.setDefault((body) => {
-      const last = body.messages.at(-1);
-      return { kind: 'text', chunks: [last?.role === 'tool' ? `Tool said: ${String(last.content ?? '')}` : 'ok'] };
-    });
+    fake.setDefault(echoToolResults);
   });
   afterAll(async () => {
     await fake?.close();
@@ -463,7 +461,7 @@ describe.each(testDrivers)('the booking flow on any day, on %s', (driver) => {
       driver,
       now,
       today: day,
-      model: createOpenAIChatModel({ provider: 'openai', apiKey: API_KEY, model: 'gpt-test', baseURL: fake.url, maxRetries: 0 }),
+      model: modelOn(fake),
     });
     const status = async (reference: string) =>
       (await server.db.query<{ status: string; start_date: string }>(`SELECT status, to_char(start_date, 'YYYY-MM-DD') AS start_date FROM demo_bookings WHERE reference = $1`, [reference])).rows[0];

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { appWithRoutes, rawGet } from './support/static-routes.js';
+import { appWithRoutes, expectTraversalRefused } from './support/static-routes.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerWidgetRoutes, WIDGET_CACHE_CONTROL } from '../src/http/widget-routes.js';
 import { startTestServer } from './test-server.js';
@@ -117,24 +117,13 @@ describe('widget routes', () => {
   });
 
   it('refuses directory traversal, plain or encoded, and never reads outside dist', async () => {
-    const urls = ['/widget/v1/../secret.txt', '/widget/v1/%2e%2e/secret.txt', '/widget/v1/assets/%2e%2e%2f%2e%2e%2fsecret.txt', '/widget/v1/..%5csecret.txt', '/widget/v1/widget.js%00.html'];
-    for (const url of urls) {
-      const response = await app.inject({ method: 'GET', url });
-      expect(response.statusCode, url).toBeGreaterThanOrEqual(400);
-      expect(response.statusCode, url).toBeLessThan(500);
-      expect(response.body, url).not.toContain('top secret');
-    }
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    for (const path of ['/widget/v1/../secret.txt', '/widget/v1/assets/../../secret.txt', '/widget/v1/%2e%2e/secret.txt', '/widget/v1/..\\secret.txt']) {
-      const response = await rawGet(port, path);
-      expect(response.status, path).toBe(400);
-      expect(response.text, path).not.toContain('top secret');
-    }
-    const linked = await app.inject({ method: 'GET', url: '/widget/v1/linked-secret.txt' });
-    expect(linked.statusCode).toBe(404);
-    expect(linked.body).not.toContain('top secret');
+    await expectTraversalRefused(app, {
+      injected: ['/widget/v1/../secret.txt', '/widget/v1/%2e%2e/secret.txt', '/widget/v1/assets/%2e%2e%2f%2e%2e%2fsecret.txt', '/widget/v1/..%5csecret.txt', '/widget/v1/widget.js%00.html'],
+      raw: ['/widget/v1/../secret.txt', '/widget/v1/assets/../../secret.txt', '/widget/v1/%2e%2e/secret.txt', '/widget/v1/..\\secret.txt'],
+      // A link inside dist that points out of it is not followed.
+      linkedOut: '/widget/v1/linked-secret.txt',
+      secret: 'top secret',
+    });
   });
 
   it('without a build, answers 503 saying how to build the widget', async () => {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { CustomerTokenVerifier } from '../conversation/customer-token.js';
 import { AppError } from '../errors/app-error.js';
@@ -42,6 +42,16 @@ export function registerDemoRoutes(
   app: FastifyInstance,
   deps: { db: Queryable; customerTokens: CustomerTokenVerifier; rateLimits: RateLimits; tokensPerIpPerMinute: number },
 ) {
+  // Both token endpoints are unauthenticated and sign tokens: limited per client IP like session creation.
+  const limitDemoTokens = (ip: string, reply: FastifyReply) =>
+    limitPerIp(deps.rateLimits, { name: 'demo_token', perMinute: deps.tokensPerIpPerMinute, message: 'Too many demo tokens for this address; try again shortly.' }, ip, reply);
+  /** A demo customer's token, as the host would sign it; null when there is no such customer. */
+  const signDemoCustomer = async (customerId: string): Promise<string | null> => {
+    const { rows } = await deps.db.query<{ name: string; email: string }>('SELECT name, email FROM demo_customers WHERE id = $1', [customerId]);
+    const customer = rows[0];
+    return customer ? deps.customerTokens.signDemo({ sub: customerId, name: customer.name, email: customer.email }) : null;
+  };
+
   // "Skyway Travel", a mock booking site that embeds the chat widget: the launcher on every page, the
   // embedded panel on Support. Choosing a demo customer in its header stands for the host's own login.
   for (const [path, file] of Object.entries(SITE_PAGES)) {
@@ -73,13 +83,9 @@ export function registerDemoRoutes(
   app.get('/demo/me', async (request) => ({ customerId: loggedInCustomer(request.headers.cookie) }));
 
   app.post('/demo/site-token', async (request, reply) => {
-    await limitPerIp(deps.rateLimits, { name: 'demo_token', perMinute: deps.tokensPerIpPerMinute, message: 'Too many demo tokens for this address; try again shortly.' }, request.ip, reply);
+    await limitDemoTokens(request.ip, reply);
     const customerId = loggedInCustomer(request.headers.cookie);
-    if (!customerId) return { customerToken: null };
-    const { rows } = await deps.db.query<{ name: string; email: string }>('SELECT name, email FROM demo_customers WHERE id = $1', [customerId]);
-    const customer = rows[0];
-    if (!customer) return { customerToken: null };
-    return { customerToken: await deps.customerTokens.signDemo({ sub: customerId, name: customer.name, email: customer.email }) };
+    return { customerToken: customerId ? await signDemoCustomer(customerId) : null };
   });
 
   // The bookings the demo site's My Trips page lists (fictional data, demo mode only).
@@ -118,12 +124,10 @@ export function registerDemoRoutes(
   });
 
   app.post('/demo/customer-token', async (request, reply) => {
-    // Unauthenticated and signs tokens: limited per client IP like session creation.
-    await limitPerIp(deps.rateLimits, { name: 'demo_token', perMinute: deps.tokensPerIpPerMinute, message: 'Too many demo tokens for this address; try again shortly.' }, request.ip, reply);
+    await limitDemoTokens(request.ip, reply);
     const { customerId } = parseBody(z.object({ customerId: z.string().min(1).max(200) }), request.body);
-    const { rows } = await deps.db.query<{ name: string; email: string }>('SELECT name, email FROM demo_customers WHERE id = $1', [customerId]);
-    const customer = rows[0];
-    if (!customer) throw new AppError('not_found', 'There is no demo customer with that id.', { status: 404 });
-    return { customerToken: await deps.customerTokens.signDemo({ sub: customerId, name: customer.name, email: customer.email }) };
+    const customerToken = await signDemoCustomer(customerId);
+    if (!customerToken) throw new AppError('not_found', 'There is no demo customer with that id.', { status: 404 });
+    return { customerToken };
   });
 }
