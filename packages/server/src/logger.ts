@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { redactText } from './guardrails/redaction.js';
 import { createSecretScrubber } from './guardrails/secret-scrubber.js';
 
 export interface LoggerOptions {
@@ -17,11 +18,12 @@ const SERIALIZED_FIELDS = new Set(['err', 'req', 'res']);
  * Structured logs. Secrets are scrubbed from every logged string
  * (guardrails/secret-scrubber.ts): errors with their messages, stacks, causes
  * and response bodies, request URLs' secret query values, messages and every
- * other field; known token fields are also censored by path. Free text that
- * may hold PII must go through guardrails/redaction.ts before it is logged.
+ * other field; known token fields are also censored by path. Then PII is
+ * redacted from every logged string (guardrails/redaction.ts), so a customer's
+ * card or phone in an error message or a logged field never reaches a log.
  */
 export function createLogger(level: string, destination?: pino.DestinationStream, options: LoggerOptions = {}) {
-  const scrub = createSecretScrubber({ secrets: options.secrets ?? [] });
+  const scrub = createSecretScrubber({ secrets: options.secrets ?? [], redact: redactText });
   return pino(
     {
       level,

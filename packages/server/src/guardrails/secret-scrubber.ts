@@ -73,8 +73,15 @@ export interface SecretScrubber {
   error(value: unknown): unknown;
 }
 
-export function createSecretScrubber(options: { secrets?: ReadonlyArray<string | null | undefined> } = {}): SecretScrubber {
+export interface SecretScrubberOptions {
+  secrets?: ReadonlyArray<string | null | undefined>;
+  /** Applied to every string after the secrets are scrubbed: the logger passes PII redaction (redaction.ts). */
+  redact?: (text: string) => string;
+}
+
+export function createSecretScrubber(options: SecretScrubberOptions = {}): SecretScrubber {
   const known = knownSecretsPattern(options.secrets ?? []);
+  const redact = options.redact ?? ((value: string) => value);
 
   const text = (input: string): string => {
     // A log line needs no more of a string than this; the rest would only cost scrubbing time.
@@ -83,7 +90,7 @@ export function createSecretScrubber(options: { secrets?: ReadonlyArray<string |
     for (const { pattern, replacement } of PATTERNS) {
       result = typeof replacement === 'string' ? result.replace(pattern, replacement) : result.replace(pattern, replacement);
     }
-    return result;
+    return redact(result);
   };
 
   const url = (value: string): string => {

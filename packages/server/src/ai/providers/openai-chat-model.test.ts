@@ -196,6 +196,30 @@ describe('OpenAI chat model', () => {
     ]);
   });
 
+  it('masks cards, IBANs and passport numbers in what it sends, in the conversation and in tool results', async () => {
+    fake.script({ kind: 'text', chunks: ['ok'] });
+
+    await collect(
+      openai().stream({
+        messages: [
+          { role: 'system', content: 'You are a support assistant.' },
+          { role: 'user', content: 'Pay with 4111 1111 1111 1111 or iban gb29 nwbk 6016 1331 9268 19; booking SKY4F2, mail me at ana@example.com' },
+          { role: 'assistant', content: 'Your card ４１１１１１１１１１１１１１１１ is noted.', toolCalls: [{ id: 'call_1', name: 'lookup', arguments: '{}' }] },
+          { role: 'tool', toolCallId: 'call_1', content: '{"passenger":"Ana","passport":"passport 533380006","total":"€1,846.40"}' },
+        ],
+        tools: [],
+      }),
+    );
+
+    const sent = onlyRequest().chat?.messages.map((message) => message.content);
+    expect(sent).toEqual([
+      'You are a support assistant.',
+      'Pay with [CARD] or iban [IBAN]; booking SKY4F2, mail me at ana@example.com',
+      'Your card [CARD] is noted.',
+      '{"passenger":"Ana","passport":"passport [PASSPORT]","total":"€1,846.40"}',
+    ]);
+  });
+
   it('keeps parallel tool calls apart and streams text that comes before them', async () => {
     fake.script({
       kind: 'tool_calls',

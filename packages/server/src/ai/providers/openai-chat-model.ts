@@ -11,6 +11,7 @@ import type {
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
 import { ModelProviderError } from '../../errors/app-error.js';
+import { maskForModel } from '../../guardrails/redaction.js';
 import type {
   ChatModel,
   FinishReason,
@@ -137,19 +138,24 @@ function buildParams(settings: ModelSettings, request: ModelRequest): ChatComple
   return params;
 }
 
+/**
+ * What leaves for the provider. Cards, IBANs, identity numbers and keys are
+ * masked in the conversation and in tool results (guardrails/redaction.ts):
+ * the model never needs them, and the provider keeps what it is sent.
+ */
 function toWireMessage(message: ModelMessage): ChatCompletionMessageParam {
   switch (message.role) {
     case 'system':
       return { role: 'system', content: message.content };
     case 'user':
-      return { role: 'user', content: message.content };
+      return { role: 'user', content: maskForModel(message.content) };
     case 'assistant': {
       const calls = message.toolCalls ?? [];
-      if (calls.length === 0) return { role: 'assistant', content: message.content };
+      if (calls.length === 0) return { role: 'assistant', content: maskForModel(message.content) };
       return {
         role: 'assistant',
         // Several compatible servers reject an empty string next to tool_calls.
-        content: message.content === '' ? null : message.content,
+        content: message.content === '' ? null : maskForModel(message.content),
         tool_calls: calls.map((call) => ({
           id: call.id,
           type: 'function',
@@ -158,7 +164,7 @@ function toWireMessage(message: ModelMessage): ChatCompletionMessageParam {
       };
     }
     case 'tool':
-      return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
+      return { role: 'tool', tool_call_id: message.toolCallId, content: maskForModel(message.content) };
   }
 }
 
