@@ -1,7 +1,7 @@
 /**
  * The chat wire contract (docs/protocol.md, v1) as zod schemas.
  *
- * One source of truth for the server, the demo page, consoles and load
+ * One source of truth for the server, the widget, consoles and load
  * generators. The contract may be extended (new optional fields, new events),
  * never broken: do not rename or drop anything that PROTOCOL.md names.
  */

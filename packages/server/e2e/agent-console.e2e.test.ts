@@ -1,14 +1,15 @@
 /**
- * The agent console and the demo page together in a real browser: Debian's
- * Chromium (playwright-core), two contexts against one in-process server
- * (PGlite, the local model, seeded demo customers and agents). The customer
- * asks for a human on the demo page; Maya sees the handoff arrive in her
- * queue live, claims it, replies (a canned response, sent with Enter), adds
- * an internal note and resolves it; the customer then gets an AI answer again
+ * The agent console and the customer's chat widget together in a real
+ * browser: Debian's Chromium (playwright-core), two contexts against one
+ * in-process server (PGlite, the local model, seeded demo customers and
+ * agents). Alice, signed in on the demo site, asks for a person in the widget
+ * embedded on its Support page; Maya sees the handoff arrive in her queue
+ * live, claims it, replies (a canned response, sent with Enter), adds an
+ * internal note and resolves it; the customer then gets an AI answer again
  * and nothing is escalated. Every step waits on the pages' own state, never on
  * fixed sleeps. Screenshots land in packages/server/e2e/screenshots/.
  *
- * The console is built first (vite build in packages/console). Needs
+ * The console and the widget are built first (vite build). Needs
  * /usr/bin/chromium (`apt-get install -y chromium`); without it the suite is
  * skipped, not failed.
  */
@@ -17,7 +18,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AGENT_PASSWORD, DEMO_AGENTS } from '../src/agents/demo-agents.js';
 import { startTestServer, type RunningTestServer } from '../test/test-server.js';
-import { ASSISTANT_REPLIES, buildFrontEnd, CHROMIUM_PATH, chooseIdentity, hasChromium, launchChromium, newPage, recordSocketFrames, SCREENSHOT_DIR, type TestPage, warnIfNoChromium } from './browser.js';
+import { ask, assistantReplies, buildFrontEnd, CHROMIUM_PATH, hasChromium, launchChromium, newPage, recordSocketFrames, SCREENSHOT_DIR, signIn, type TestPage, warnIfNoChromium, widgetOnline } from './browser.js';
 
 // Two cores, maybe busy: generous, and only ever an upper bound on waiting for something that happens.
 const STEP_TIMEOUT_MS = 30_000;
@@ -27,9 +28,8 @@ warnIfNoChromium('agent-console');
 
 const buildConsole = () => buildFrontEnd('console');
 
-
 describe.skipIf(!hasChromium)(
-  hasChromium ? 'agent console with the demo page in Chromium' : `agent console (skipped: ${CHROMIUM_PATH} not installed)`,
+  hasChromium ? 'agent console with the customer’s widget in Chromium' : `agent console (skipped: ${CHROMIUM_PATH} not installed)`,
   { timeout: 120_000 },
   () => {
     let server: RunningTestServer;
@@ -42,10 +42,10 @@ describe.skipIf(!hasChromium)(
     beforeAll(async () => {
       mkdirSync(SCREENSHOT_DIR, { recursive: true });
       // Agents claim by hand here (auto-assignment would give Maya the chat before she could claim it).
-      const [started, launched] = await Promise.all([startTestServer({ env: { AGENT_AUTO_ASSIGN: 'false' } }), launchChromium(), buildConsole()]);
+      const [started, launched] = await Promise.all([startTestServer({ env: { AGENT_AUTO_ASSIGN: 'false' } }), launchChromium(), buildConsole(), buildFrontEnd('widget')]);
       server = started;
       browser = launched;
-      customer = await newPage(browser, { width: 1100, height: 800 }, { stepTimeoutMs: STEP_TIMEOUT_MS });
+      customer = await newPage(browser, { width: 1100, height: 800 }, { stepTimeoutMs: STEP_TIMEOUT_MS, failedRequests: true });
       agent = await newPage(browser, { width: 1366, height: 820 }, { stepTimeoutMs: STEP_TIMEOUT_MS });
       agentFrames = recordSocketFrames(agent.page, '/support/agent/ws');
     }, 240_000);
@@ -92,19 +92,22 @@ describe.skipIf(!hasChromium)(
 
     it('(b) the customer asks for a human; the handoff appears in the queue live, without a reload', async () => {
       const { page } = customer;
-      await page.goto(`${server.url}/classic`);
-      await chooseIdentity(page, 'identity-cus_alice');
-      const input = page.getByTestId('message-input');
-      await input.fill("What's the status of my booking SKY4F2?");
-      await input.press('Enter');
-      await page.locator(ASSISTANT_REPLIES).first().waitFor();
+      // Alice is signed in on the demo site; its Support page embeds the widget.
+      await signIn(page, server.url, 'cus_alice');
+      await page.goto(`${server.url}/support`);
+      await widgetOnline(page);
+      await ask(page, "What's the status of my booking SKY4F2?");
 
       // A marker that a reload would wipe out.
       await agent.page.evaluate('window.__notReloaded = true');
-      await page.getByTestId('escalate-button').click();
-      await page.getByTestId('escalation-banner').waitFor({ state: 'visible' });
-      const ticketId = ((await page.getByTestId('ticket-id').textContent()) ?? '').trim();
-      expect(ticketId).toMatch(/^TKT-/);
+      await page.getByRole('button', { name: 'Talk to a person' }).click();
+      // Maya is online: a live chat, waiting for her (the banner names the ticket).
+      const banner = page.locator('.sc-banner-agent');
+      await banner.waitFor();
+      await expect(banner.textContent()).resolves.toContain('You are connected to our support team.');
+      const ticketId = ((await banner.locator('span').textContent()) ?? '').replace('Ticket ', '').trim();
+      expect(ticketId).toMatch(/^TKT-[A-Z0-9]+$/);
+      await page.locator('.sc-msg[data-role="system"][data-kind="handoff"]', { hasText: ticketId }).waitFor();
 
       const entry = agent.page.locator('[data-testid="queue-entry"][data-status="waiting"]', { hasText: 'Alice Martin' });
       await entry.waitFor();
@@ -147,10 +150,10 @@ describe.skipIf(!hasChromium)(
       await expect(page.getByTestId('conversation-state').textContent()).resolves.toBe('With you');
       await page.locator(`[data-testid="queue-entry"][data-session-id="${sessionId}"][data-status="assigned"]`).waitFor();
 
-      await customer.page.locator('[data-testid="message"][data-role="system"]', { hasText: `${MAYA.name}` }).first().waitFor();
+      await customer.page.locator('.sc-msg[data-role="system"]', { hasText: `${MAYA.name}` }).first().waitFor();
       // Told once (the stored notice), and the banner names who is with the customer.
-      await expect(customer.page.locator('[data-testid="message"][data-role="system"]', { hasText: 'joined' }).count()).resolves.toBe(1);
-      await customer.page.getByTestId('escalation-banner').filter({ hasText: `${MAYA.name} is with you` }).waitFor();
+      await expect(customer.page.locator('.sc-msg[data-role="system"]', { hasText: 'joined' }).count()).resolves.toBe(1);
+      await customer.page.locator('.sc-banner-agent').filter({ hasText: `${MAYA.name} is with you` }).waitFor();
     });
 
     it('(d) Maya replies with a canned response and Enter; the customer sees the typing and the reply; a note stays internal', async () => {
@@ -160,25 +163,28 @@ describe.skipIf(!hasChromium)(
       await expect(reply.inputValue()).resolves.toContain('thanks for waiting');
       await reply.press('End');
       await reply.pressSequentially(' I can see your booking SKY4F2.');
-      await customer.page.locator('[data-testid="typing-indicator"]:not([hidden])', { hasText: 'support agent is typing' }).waitFor();
+      await customer.page.locator('.sc-typing[data-role="agent"]', { hasText: 'support agent is typing' }).waitFor();
       const text = await reply.inputValue();
       await reply.press('Enter');
       await expect.poll(() => reply.inputValue(), { timeout: STEP_TIMEOUT_MS }).toBe('');
       await page.locator('[data-testid="transcript-message"][data-role="agent"]', { hasText: 'I can see your booking SKY4F2.' }).waitFor();
 
-      const shown = customer.page.locator('[data-testid="message"][data-role="agent"]', { hasText: 'I can see your booking SKY4F2.' });
+      const shown = customer.page.locator('.sc-msg[data-role="agent"]', { hasText: 'I can see your booking SKY4F2.' });
       await shown.waitFor();
-      await expect(shown.getByTestId('message-text').textContent()).resolves.toBe(text.trim());
+      await expect(shown.locator('.sc-bubble').textContent()).resolves.toBe(text.trim());
+      // Shown as the agent's, apart from the assistant's: her name and the team badge.
+      await expect(shown.locator('.sc-who').textContent()).resolves.toBe(`${MAYA.name}Support team`);
 
       await page.getByLabel('Add an internal note').fill('Gold customer; offered a callback.');
       await page.getByTestId('note-add').click();
       await page.getByTestId('note').filter({ hasText: 'offered a callback' }).waitFor();
 
       // The customer writes back: it reaches Maya live.
-      await customer.page.getByTestId('message-input').fill('Thank you Maya! Can I change the date?');
-      await customer.page.getByTestId('message-input').press('Enter');
+      const composer = customer.page.getByLabel('Your message');
+      await composer.fill('Thank you Maya! Can I change the date?');
+      await composer.press('Enter');
       await page.locator('[data-testid="transcript-message"][data-role="user"]', { hasText: 'Can I change the date?' }).waitFor();
-      await expect(customer.page.locator('[data-testid="transcript"]').textContent()).resolves.not.toContain('offered a callback');
+      await expect(customer.page.locator('.sc-transcript').textContent()).resolves.not.toContain('offered a callback');
 
       await page.screenshot({ path: `${SCREENSHOT_DIR}console-d-conversation.png` });
       await customer.page.screenshot({ path: `${SCREENSHOT_DIR}console-d-customer-agent-reply.png` });
@@ -190,19 +196,19 @@ describe.skipIf(!hasChromium)(
       await page.locator('[data-testid="conversation"][data-ticket-status="solved"]').waitFor();
       await page.locator(`[data-testid="queue-entry"][data-session-id="${sessionId}"]`).waitFor({ state: 'detached' });
       await expect(page.getByTestId('reply-input').isDisabled()).resolves.toBe(true);
-      await customer.page.locator('[data-testid="message"][data-role="system"]', { hasText: 'resolved' }).waitFor();
+      await customer.page.locator('.sc-msg[data-role="system"][data-kind="resolved"]', { hasText: 'resolved' }).waitFor();
       // Back with the assistant: no handoff banner, and a person can be asked for again.
-      await customer.page.getByTestId('escalation-banner').waitFor({ state: 'hidden' });
-      await expect(customer.page.getByTestId('escalate-button').textContent()).resolves.toBe('Talk to a human');
-      await expect(customer.page.getByTestId('escalate-button').isEnabled()).resolves.toBe(true);
+      await customer.page.locator('.sc-banner-agent').waitFor({ state: 'detached' });
+      const escalate = customer.page.locator('[data-escalate]');
+      await expect(escalate.textContent()).resolves.toBe('Talk to a person');
+      await expect(escalate.isEnabled()).resolves.toBe(true);
 
-      const before = await customer.page.locator(ASSISTANT_REPLIES).count();
-      const input = customer.page.getByTestId('message-input');
-      await input.fill('How much does it cost to cancel a flight?');
-      await input.press('Enter');
-      const answer = customer.page.locator(ASSISTANT_REPLIES).nth(before);
-      await answer.waitFor();
-      expect(((await answer.getByTestId('message-text').textContent()) ?? '').trim().length).toBeGreaterThan(20);
+      const before = await assistantReplies(customer.page).count();
+      const answer = await ask(customer.page, 'How much does it cost to cancel a flight?');
+      await expect(assistantReplies(customer.page).count()).resolves.toBe(before + 1);
+      expect(((await answer.locator('.sc-bubble').textContent()) ?? '').trim().length).toBeGreaterThan(20);
+      // The assistant answered: nobody was handed the conversation again.
+      await expect(customer.page.locator('.sc-msg[data-role="system"][data-kind="handoff"]').count()).resolves.toBe(1);
 
       const { rows } = await server.db.query<{ status: string }>('SELECT status FROM support_tickets WHERE session_id = $1', [sessionId]);
       expect(rows.map((row) => row.status)).toEqual(['solved']);

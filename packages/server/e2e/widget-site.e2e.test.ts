@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenAIChatModel } from '../src/ai/providers/openai-chat-model.js';
 import { agentCall, agentLogin, AgentTestClient, MAYA } from '../test/agent-client.js';
@@ -21,7 +21,7 @@ import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/fake-opena
 import { freePort } from '../test/support/free-port.js';
 import { killService, serviceUrl, startService, type ServiceProcess } from '../test/support/service-process.js';
 import { startTestServer, type RunningTestServer } from '../test/test-server.js';
-import { buildFrontEnd, CHROMIUM_PATH, hasChromium, launchChromium, newPage, recordSocketFrames, SCREENSHOT_DIR, type TestPage, warnIfNoChromium } from './browser.js';
+import { ask, assistantReplies, buildFrontEnd, CHROMIUM_PATH, hasChromium, launchChromium, newPage, openLauncher, recordSocketFrames, SCREENSHOT_DIR, signIn, type TestPage, warnIfNoChromium, widgetPanel } from './browser.js';
 
 const STEP_TIMEOUT_MS = 30_000;
 const README = new URL('../../../README.md', import.meta.url);
@@ -29,33 +29,6 @@ const SIZE_REPORT = new URL('../../widget/dist/size.json', import.meta.url);
 const buildWidget = () => buildFrontEnd('widget');
 
 warnIfNoChromium('widget-site');
-
-const panel = (page: Page) => page.locator('.sc-panel');
-const assistantReplies = (page: Page) => page.locator('.sc-msg[data-role="assistant"]:not([data-streaming])');
-
-async function openLauncher(page: Page): Promise<Locator> {
-  await page.getByRole('button', { name: 'Chat with support' }).click();
-  const composer = page.getByLabel('Your message');
-  await composer.waitFor();
-  await page.locator('.sc-dot[data-state="online"]').first().waitFor();
-  return composer;
-}
-
-/** Sends a question and returns the final reply to it (the n-th assistant reply). */
-async function ask(page: Page, text: string): Promise<Locator> {
-  const before = await assistantReplies(page).count();
-  const composer = page.getByLabel('Your message');
-  await composer.fill(text);
-  await composer.press('Enter');
-  const reply = assistantReplies(page).nth(before);
-  await reply.waitFor();
-  return reply;
-}
-
-async function signIn(page: Page, baseUrl: string, customerId: string | null): Promise<void> {
-  const response = await page.request.post(`${baseUrl}/demo/login`, { data: { customerId } });
-  expect(response.status()).toBe(200);
-}
 
 describe.skipIf(!hasChromium)(hasChromium ? 'the widget on the demo site in Chromium' : `widget (skipped: ${CHROMIUM_PATH} not installed)`, { timeout: 120_000 }, () => {
   let server: RunningTestServer;
@@ -117,7 +90,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the widget on the demo site in Chro
     try {
       await signIn(page, server.url, 'cus_alice');
       await page.goto(`${server.url}/support`);
-      await panel(page).waitFor();
+      await widgetPanel(page).waitFor();
       await page.locator('.sc-dot[data-state="online"]').first().waitFor();
       await ask(page, 'Please cancel my booking K7QM2A');
       const card = page.locator('.sc-action').last();
@@ -129,7 +102,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the widget on the demo site in Chro
       expect(rows[0]?.status).toBe('confirmed');
 
       await page.reload();
-      await panel(page).waitFor();
+      await widgetPanel(page).waitFor();
       const decided = page.locator('.sc-action').last();
       await decided.waitFor();
       await expect(decided.getAttribute('data-phase')).resolves.not.toBe('pending');
@@ -230,7 +203,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the widget on the demo site in Chro
       await openLauncher(page);
       for (const question of ['How much does it cost to cancel a flight?', 'What is the baggage allowance?', 'How long does a refund take?']) await ask(page, question);
       const viewport = page.viewportSize() ?? { width: 390, height: 844 };
-      const panelBox = await panel(page).boundingBox();
+      const panelBox = await widgetPanel(page).boundingBox();
       expect(panelBox).toMatchObject({ x: 0, y: 0, width: viewport.width, height: viewport.height });
       const composerBox = await page.getByLabel('Your message').boundingBox();
       expect(composerBox && composerBox.y + composerBox.height <= viewport.height).toBe(true);

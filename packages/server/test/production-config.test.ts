@@ -82,7 +82,7 @@ describe('start-up with NODE_ENV=production', () => {
     expect(any.stderr()).not.toMatch(/^\s+at /m);
   });
 
-  it('starts with the demo off: no demo page, no demo token endpoint, on every interface by default', async () => {
+  it('starts with the demo off: no demo site, no demo token endpoint, on every interface by default', async () => {
     const started = startMain({
       NODE_ENV: 'production',
       HOST_JWT_SECRET: SECRET,

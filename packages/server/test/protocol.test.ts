@@ -45,7 +45,7 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
       expect(customer.token).not.toBe(guest.token);
     });
 
-    it('accepts a token the host signs on its own with HOST_JWT_SECRET, exactly like the demo page\'s', async () => {
+    it('accepts a token the host signs on its own with HOST_JWT_SECRET, exactly like the demo site\'s', async () => {
       // What a reader of the README does: sign with any JWT library, no code of ours involved.
       const hostSigned = await new SignJWT({ name: 'Alice Martin', email: 'alice.martin@example.com' })
         .setProtectedHeader({ alg: 'HS256' })

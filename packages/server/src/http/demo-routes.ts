@@ -8,7 +8,6 @@ import type { Queryable } from '../storage/database.js';
 import { limitPerIp } from './per-ip-limit.js';
 import { parseBody } from './request-parsing.js';
 
-const demoPage = new URL('../../demo-page/index.html', import.meta.url);
 const demoSite = new URL('../../demo-site/', import.meta.url);
 
 /** The mock host site: its pages, and the two files they share. */
@@ -31,7 +30,7 @@ function loggedInCustomer(cookieHeader: string | undefined): string | null {
 }
 
 /**
- * Demo-only: the mock host site and the classic chat page, the list of demo customers, and an endpoint that
+ * Demo-only: the mock host site, the list of demo customers, and an endpoint that
  * signs a customer token as the host application would. Registered only when
  * DEMO_ENABLED is true (never in production, enforced by config); a real
  * deployment's host signs its own tokens. The demo's tokens are signed with a
@@ -100,15 +99,6 @@ export function registerDemoRoutes(
     return {
       trips: rows.map((row) => ({ reference: row.reference, kind: row.kind, status: row.status, summary: row.summary, startDate: row.start_date, endDate: row.end_date, totalAmount: row.total_amount, currency: row.currency })),
     };
-  });
-
-  // The chat test harness the demo started with: every protocol feature on one page, no widget.
-  app.get('/classic', async (_request, reply) => {
-    const html = await readFile(demoPage, 'utf8');
-    return reply
-      .type('text/html; charset=utf-8')
-      .header('content-security-policy', "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:")
-      .send(html);
   });
 
   // Browsers ask for it on every load; an empty answer keeps the logs free of 404s.

@@ -20,7 +20,7 @@ import type { AllowedOrigins } from '../config.js';
  * - A request without `Origin` (curl, a server-side integration, a load
  *   generator) is not a browser page's: its tokens decide, as before.
  * - Everything else (/healthz, /readyz, /metrics, /console, /widget, the
- *   demo page, /admin) is left alone.
+ *   demo site, /admin) is left alone.
  */
 
 export type OriginRouteGroup = 'chat' | 'agent';
@@ -85,7 +85,7 @@ export class OriginPolicy {
     return this.isOwnOrigin(origin, request);
   }
 
-  /** The page was served by this service (the console, the demo page): its origin names the host the request went to. */
+  /** The page was served by this service (the console, the demo site): its origin names the host the request went to. */
   private isOwnOrigin(origin: string, request: FastifyRequest): boolean {
     if (origin === this.publicOrigin) return true;
     let host: string;

@@ -2,8 +2,8 @@
  * The chat client: sessions over REST, the live socket, the outbox, token
  * refresh and reconnects (docs/protocol.md), holding the conversation state
  * (./conversation.ts) for the view. Framework-free, so it is tested with a
- * fake socket, a fake fetch and fake timers. Ported from the demo page's
- * battle-tested logic (packages/server/demo-page/index.html):
+ * fake socket, a fake fetch and fake timers (and in a browser against the real
+ * service by packages/server/e2e/widget-*.e2e.test.ts):
  *
  * - history first, then the socket, which `resume`s after the newest message
  *   held, then resends every unacknowledged message with its clientMessageId;

@@ -1,7 +1,6 @@
 /**
  * The conversation as the customer sees it, and every transition of it: a
- * pure reducer over server events (docs/protocol.md) and local actions. Ported
- * from the demo page's client logic (packages/server/demo-page/index.html):
+ * pure reducer over server events (docs/protocol.md) and local actions:
  *
  * - messages are kept by id: a message seen twice (history, a resume replay,
  *   a pub/sub gap replay) is shown once, where it was first shown;
