@@ -44,6 +44,11 @@ import { ToolAuditLog } from './tools/tool-audit-log.js';
 import { createSupportTools } from './tools/support-tools.js';
 import { ToolRuntime } from './tools/tool-runtime.js';
 import { RateLimits } from './guardrails/rate-limits.js';
+import { InputGuard } from './guardrails/input-guard.js';
+import { createModerationFromConfig } from './guardrails/output-moderation/provider-moderation.js';
+import { GuardrailPolicyStore } from './guardrails/policy-store.js';
+import { setPhoneRegions } from './guardrails/redaction.js';
+import { DatabaseTokenUsage, type TokenUsageStore } from './guardrails/token-usage.js';
 import { registerAgentSocket } from './ws/agent-connection.js';
 import { CLOSE_SERVICE_RESTART, registerChatSocket } from './ws/chat-socket.js';
 import { ConnectionRegistry } from './ws/connection-registry.js';
@@ -61,6 +66,8 @@ export interface ServerParts {
   jobs?: JobQueue;
   /** More dependencies /readyz must see answering (Redis in server mode). */
   readinessChecks?: Array<{ name: string; ping: () => Promise<void> }>;
+  /** The day's tokens per customer or guest IP: Redis in server mode; the database when absent. */
+  tokenUsage?: TokenUsageStore;
   /** Indexes chunks written through the admin API; built from the config when absent. */
   kbIndexer?: KbChunkIndexer;
   /**
@@ -79,6 +86,8 @@ export interface BuiltServer {
   /** Answers pending messages; its lease owner name identifies this server in support_reply_leases. */
   worker: ReplyWorker;
   jobs: JobQueue;
+  /** The guardrail policy in force; the admin controls change it here, and every node applies it within seconds. */
+  guardrailPolicies: GuardrailPolicyStore;
   /**
    * Graceful stop: no new connections, every socket closed with 1012 (reconnect elsewhere), and
    * running replies given up to `graceMs` to finish and be stored. The caller closes the adapters after.
@@ -99,6 +108,8 @@ const REPLY_WORKER_MESSAGES = {
   answer: 'answering a message failed; it stays pending and is retried',
   sweep: 'looking for messages nobody is answering failed; retrying',
   gave_up: 'a message was started too often without a reply; it got the apology',
+  moderation: "the provider's moderation endpoint failed; the local rules decided alone",
+  token_usage: 'tokens could not be counted against the daily cap; the reply goes on',
 } as const;
 
 /** Request bodies larger than this are refused before parsing. */
@@ -125,7 +136,8 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
 
   // Without HOST_JWT_SECRET (demo mode only, enforced by config) a per-process secret stands in for the host's. In demo mode
   // the verifier also holds a per-process demo key: the demo endpoint's tokens are never signed with HOST_JWT_SECRET.
-  const customerTokens = new CustomerTokenVerifier(config.hostJwtSecret ?? randomBytes(32).toString('base64url'), {
+  const hostSecret = config.hostJwtSecret ?? randomBytes(32).toString('base64url');
+  const customerTokens = new CustomerTokenVerifier(hostSecret, {
     maxLifetimeSeconds: config.customerTokenMaxLifetimeSeconds,
     demo: config.demoEnabled,
     now: clock,
@@ -137,8 +149,12 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     customerTokens,
     tokenTtlSeconds: config.sessionTokenTtlSeconds,
     allowGuests: config.allowGuests,
+    quotaSecret: hostSecret,
     now: clock,
   });
+  setPhoneRegions(config.guardrails.phoneRegions);
+  const policies = new GuardrailPolicyStore(db, config.guardrails.policy);
+  const tokenUsage = parts.tokenUsage ?? new DatabaseTokenUsage(db, clock);
   const jobs = parts.jobs ?? new InProcessJobQueue(undefined, (job, error) => logger.error({ err: error, job }, 'background job failed for good'));
   registerFollowUpJobs(jobs, db);
   if (config.handoffWebhook) registerHandoffWebhookJob(jobs, { config: config.handoffWebhook, loadTicket: loadTicketForWebhook(db), logger });
@@ -228,6 +244,10 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     leaseMs: config.replyLeaseMs,
     escalateAfterFailedReplies: triggers.enabled('repeated_failure') ? config.ai.escalateAfterFailedReplies : 0,
     triggers,
+    guard: new InputGuard(db),
+    policies,
+    moderation: createModerationFromConfig(config.ai),
+    tokenUsage,
     onError: (error, context) => logger.warn({ err: error, ...context }, REPLY_WORKER_MESSAGES[context.stage]),
   });
   const turns = new ChatTurns({
@@ -240,6 +260,8 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     maxMessageChars: config.maxMessageChars,
     rateLimits,
     messagesPerMinute: config.rateLimits.messagesPerMinute,
+    policies,
+    tokenUsage,
   });
 
   // Widened to the base logger type so that route modules take a plain FastifyInstance.
@@ -249,7 +271,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     if (mapped.unexpected) request.log.error({ err: error }, 'request failed');
     return reply.code(mapped.status).send(mapped.body);
   });
-  // Clients correct their clock from the Date header (the demo page does, to schedule token refreshes):
+  // Clients correct their clock from the Date header (the widget does, to schedule token refreshes):
   // it must come from the clock that wrote expiresAt, not from Node's own.
   app.addHook('onSend', async (_request, reply, payload) => {
     void reply.header('date', clock().toUTCString());
@@ -351,6 +373,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     turns,
     worker,
     jobs,
+    guardrailPolicies: policies,
     async shutdown(graceMs) {
       // Stop listening and close the sockets (preClose above), then give running replies their time.
       const running = worker.running;

@@ -221,6 +221,27 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('GUARDRAIL_POLICY', () => {
+    it('defaults every part, and takes a partial policy over the defaults', () => {
+      expect(loadConfig({}).guardrails.policy).toMatchObject({ input: { self_harm: { action: 'hotline', thenHuman: true }, abuse: { action: 'warn' } }, limits: { maxTurnsPerConversation: 50 } });
+      const policy = loadConfig({ GUARDRAIL_POLICY: '{"input":{"abuse":{"action":"end"}},"limits":{"dailyTokensPerCustomer":0}}' }).guardrails.policy;
+      expect(policy.input.abuse.action).toBe('end');
+      expect(policy.input.pii_exposure.action).toBe('safe_reply');
+      expect(policy.limits).toEqual({ maxTurnsPerConversation: 50, dailyTokensPerCustomer: 0, dailyTokensPerGuestIp: 50_000 });
+    });
+
+    it('names the variable and the setting that is wrong: not JSON, an action a category cannot take, an unknown key', () => {
+      expect(problemsOf({ GUARDRAIL_POLICY: '{input:' })).toEqual([expect.stringMatching(/^GUARDRAIL_POLICY: must be JSON/)]);
+      expect(problemsOf({ GUARDRAIL_POLICY: '{"input":{"self_harm":{"action":"neutralise"}}}' })).toEqual([expect.stringMatching(/^GUARDRAIL_POLICY: input\.self_harm\.action: /)]);
+      expect(problemsOf({ GUARDRAIL_POLICY: '{"limits":{"maxTurns":5}}' })).toEqual([expect.stringMatching(/^GUARDRAIL_POLICY: limits: .*maxTurns/)]);
+    });
+
+    it('takes the phone regions as ISO codes, refusing unknown ones', () => {
+      expect(loadConfig({ PII_PHONE_REGIONS: 'gb, it' }).guardrails.phoneRegions).toEqual(['GB', 'IT']);
+      expect(problemsOf({ PII_PHONE_REGIONS: 'GB,XX' }).map((problem) => problem.split(':')[0])).toEqual(['PII_PHONE_REGIONS.1']);
+    });
+  });
+
   it('configures the host API adapter, preferring HMAC signing', () => {
     expect(problemsOf({ HOST_ADAPTER: 'http' }).map((problem) => problem.split(':')[0])).toEqual(['HOST_API_BASE_URL', 'HOST_API_HMAC_SECRET']);
     const config = loadConfig({ HOST_ADAPTER: 'http', HOST_API_BASE_URL: 'https://api.example/x', HOST_API_HMAC_SECRET: 'h'.repeat(32), HOST_API_TOKEN: 'tok' });

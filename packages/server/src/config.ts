@@ -9,6 +9,9 @@ import type { HandoffWebhookConfig } from './notifications/handoff-webhook.js';
 import { isIP } from 'node:net';
 import { BusinessHours, BusinessHoursError } from './agents/business-hours.js';
 import { z } from 'zod';
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
+import { guardrailPolicySchema, type GuardrailPolicy } from './guardrails/guardrail-policy.js';
+import { DEFAULT_PHONE_REGIONS } from './guardrails/pii/phones.js';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -209,6 +212,36 @@ const envSchema = z.object({
     .pipe(z.array(z.enum(TRIGGER_NAMES, { error: (issue) => `unknown trigger ${JSON.stringify(issue.input)}; known: ${TRIGGER_NAMES.join(', ')}` }))),
   /** The negative-sentiment trigger fires when the last messages together score at or below this (AFINN points). */
   ESCALATION_SENTIMENT_THRESHOLD: z.coerce.number().int().min(-100).max(-1).default(DEFAULT_SENTIMENT_TRIGGER.threshold),
+  /**
+   * The guardrail policy as JSON (actions per harmful category, the hotline text, output moderation, conversation
+   * and daily token limits; see docs/guardrails.md). Unset parts keep their defaults; operators change it at run time.
+   */
+  GUARDRAIL_POLICY: z
+    .string()
+    .optional()
+    .transform((raw, context): GuardrailPolicy => {
+      let value: unknown = {};
+      if (raw !== undefined && raw.trim() !== '') {
+        try {
+          value = JSON.parse(raw);
+        } catch {
+          context.addIssue({ code: 'custom', message: 'must be JSON, e.g. {"input":{"abuse":{"action":"warn","warningsBeforeAction":2}},"limits":{"maxTurnsPerConversation":40}}' });
+          return z.NEVER;
+        }
+      }
+      const parsed = guardrailPolicySchema.safeParse(value);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) context.addIssue({ code: 'custom', message: `${issue.path.join('.') || '(policy)'}: ${issue.message}` });
+        return z.NEVER;
+      }
+      return parsed.data;
+    }),
+  /** Regions (ISO 3166 codes) whose national phone numbers, written without a country code, are redacted. */
+  PII_PHONE_REGIONS: z
+    .string()
+    .default(DEFAULT_PHONE_REGIONS.join(','))
+    .transform((value) => value.split(',').map((code) => code.trim().toUpperCase()).filter((code) => code !== ''))
+    .pipe(z.array(z.string().refine((code) => isSupportedCountry(code), { error: (issue) => `unknown region ${JSON.stringify(issue.input)} (use ISO 3166 codes such as GB,US,ES,FR,DE)` }))),
   OPENAI_API_KEY: optionalNonEmpty,
   OPENAI_MODEL: z.string().min(1).default('gpt-4.1-mini'),
   OPENAI_BASE_URL: optionalNonEmpty.pipe(z.url().optional()),
@@ -298,6 +331,8 @@ export interface AppConfig {
   };
   /** Optional outgoing webhook for new handoffs; null when HANDOFF_WEBHOOK_URL is unset. */
   handoffWebhook: HandoffWebhookConfig | null;
+  /** The guardrail policy to start with (operators change it at run time) and the phone regions redaction knows. */
+  guardrails: { policy: GuardrailPolicy; phoneRegions: CountryCode[] };
   /** Where tools read bookings and wallets: the demo tables or the host's own API. */
   hostAdapter: HostAdapterConfig;
   ai: {
@@ -413,7 +448,7 @@ function embeddingProviderConfig(env: Env, problems: string[]): EmbeddingProvide
 
 /**
  * NODE_ENV=production refuses what only a demo may do: seed a fictional
- * company, serve the demo page, sign demo tokens, and answer account
+ * company, serve the demo site, sign demo tokens, and answer account
  * questions from the demo tables. DEMO_ENABLED defaults to true (so that
  * `npm start` is the demo), so production must turn it off explicitly. It
  * also wants ALLOWED_ORIGINS spelled out: the permissive default (any page
@@ -529,6 +564,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
         sentiment: { ...DEFAULT_SENTIMENT_TRIGGER, threshold: env.ESCALATION_SENTIMENT_THRESHOLD },
       },
     },
+    guardrails: { policy: env.GUARDRAIL_POLICY, phoneRegions: env.PII_PHONE_REGIONS as CountryCode[] },
     hostAdapter,
     ai: {
       provider,

@@ -4,6 +4,7 @@ import { BullMqJobQueue } from './bus/bullmq-job-queue.js';
 import { RedisSessionEventBus } from './bus/redis-session-event-bus.js';
 import { openRedisConnections, redisOptionsFromUrl } from './bus/redis-connection.js';
 import { createRedisRateLimits } from './guardrails/redis-rate-limits.js';
+import { RedisTokenUsage } from './guardrails/token-usage.js';
 import { buildServer } from './build-server.js';
 import { ConfigError, loadConfig } from './config.js';
 import { loadDemoData } from './demo/demo-data.js';
@@ -61,13 +62,15 @@ async function main(): Promise<void> {
     ...(rateLimits ? { rateLimits } : {}),
     ...(jobs ? { jobs } : {}),
     ...(bus ? { bus } : {}),
+    // The daily token caps count on every node at once.
+    ...(redis ? { tokenUsage: new RedisTokenUsage(redis, `${prefix}:tokens`) } : {}),
     ...(redis ? { readinessChecks: [{ name: 'redis', ping: async () => void (await redis.ping()) }] } : {}),
   });
   if (config.trustProxy !== false && 'hops' in config.trustProxy) {
     // Hop counts trust whoever is nearest: safe only when no client can reach this port directly.
     logger.warn({ trustProxy: config.trustProxy }, 'TRUST_PROXY is a hop count: a client that reaches this port directly picks its own IP; prefer the proxies\' addresses (TRUST_PROXY=10.0.0.0/8,…)');
   }
-  logger.info({ jobs: jobs ? 'bullmq' : 'in-process', rateLimits: redis ? 'redis' : 'memory', pubsub: bus ? 'redis' : 'in-process' }, 'background jobs, rate limits and pub/sub ready');
+  logger.info({ jobs: jobs ? 'bullmq' : 'in-process', rateLimits: redis ? 'redis' : 'memory', pubsub: bus ? 'redis' : 'in-process', tokenCaps: redis ? 'redis' : 'database' }, 'background jobs, rate limits, token caps and pub/sub ready');
   const { app } = server;
   await app.listen({ port: config.port, host: config.host });
   const bound = app.server.address();

@@ -7,7 +7,7 @@ import { RateLimits } from '../src/guardrails/rate-limits.js';
 import { ChatTestClient } from './chat-client.js';
 import { startFakeOpenAIServer, type FakeOpenAIServer } from './fake-openai-server.js';
 import { amountForms, dateForms, findLeaks, frameHaystacks, logHaystacks, modelRequestHaystacks, storedRowsOf, watchedSecrets, type Haystack } from './leak-detector.js';
-import { openSession, signCustomerToken, startTestServer, testDrivers } from './test-server.js';
+import { INPUT_FILTER_LOG_ONLY, openSession, signCustomerToken, startTestServer, testDrivers } from './test-server.js';
 
 const ATTACKER = 'cus_alice';
 const VICTIM = 'cus_kenji';
@@ -133,7 +133,8 @@ async function runSuite(
   const data = await loadDemoData();
   const logLines: string[] = [];
   // Seeded around the same day as `data`, so that the dates watched for are the ones stored.
-  const server = await startTestServer({ driver, today: data.today, ...(model ? { model } : {}), logLines, rateLimits: unlimited() });
+  // The pre-filter records only: every attack reaches the model and the tools, whose own checks are on trial here.
+  const server = await startTestServer({ driver, today: data.today, ...(model ? { model } : {}), logLines, rateLimits: unlimited(), env: { GUARDRAIL_POLICY: INPUT_FILTER_LOG_ONLY } });
   try {
     const produced: string[] = [];
     if (options.victimActivity) {

@@ -132,6 +132,15 @@ export type FakeEmbeddingResponse =
       headers?: Record<string, string>;
     };
 
+/** What a moderation request gets: a verdict per input text (default: nothing flagged), or a failure. */
+export type FakeModerationResponder = (input: string) => { flagged: boolean; categories?: string[] } | { kind: 'error'; status: number } | { kind: 'hang' };
+
+/** The categories omni-moderation-latest reports, each false unless flagged. */
+const MODERATION_CATEGORIES = [
+  'harassment', 'harassment/threatening', 'hate', 'hate/threatening', 'illicit', 'illicit/violent', 'self-harm', 'self-harm/intent',
+  'self-harm/instructions', 'sexual', 'sexual/minors', 'violence', 'violence/graphic',
+];
+
 /** Dimensions of the fake embedding model when the request names none (text-embedding-3-small's). */
 const FAKE_EMBEDDING_DEFAULT_DIMENSIONS = 1536;
 
@@ -157,6 +166,8 @@ export interface FakeOpenAIServer {
   scriptEmbeddings(...responses: FakeEmbeddingResponse[]): void;
   /** What unscripted embeddings requests get; by default deterministic vectors (an outage: `{ kind: 'error', status: 500 }`). */
   setEmbeddingsDefault(response: FakeEmbeddingResponse): void;
+  /** How /v1/moderations (and Azure's /openai/moderations) answers from now on. */
+  setModeration(responder: FakeModerationResponder): void;
   /** Forgets recorded requests and queued scripts and restores the default answer. */
   reset(): void;
   close(): Promise<void>;
@@ -174,6 +185,7 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
   const embeddingQueue: FakeEmbeddingResponse[] = [];
   let fallback: FakeResponse | FakeResponder = DEFAULT_RESPONSE;
   let embeddingFallback: FakeEmbeddingResponse = DEFAULT_EMBEDDING_RESPONSE;
+  let moderation: FakeModerationResponder = () => ({ flagged: false });
   let sequence = 0;
 
   const server = createServer((req, res) => {
@@ -204,12 +216,13 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     requests.push(recorded);
 
     const isEmbeddings = url.pathname === '/v1/embeddings' || azureMatch?.[2] === 'embeddings';
-    const isOpenAIPath = url.pathname === '/v1/chat/completions' || url.pathname === '/v1/embeddings';
-    if (req.method !== 'POST' || (!isOpenAIPath && azureMatch === null)) {
+    const isModeration = url.pathname === '/v1/moderations' || url.pathname === '/openai/moderations';
+    const isOpenAIPath = url.pathname === '/v1/chat/completions' || url.pathname === '/v1/embeddings' || url.pathname === '/v1/moderations';
+    if (req.method !== 'POST' || (!isOpenAIPath && azureMatch === null && url.pathname !== '/openai/moderations')) {
       sendError(res, 404, { error: { message: 'Not found', type: 'invalid_request_error', param: null, code: null } });
       return;
     }
-    if (azureMatch !== null) {
+    if (azureMatch !== null || url.pathname === '/openai/moderations') {
       if (!url.searchParams.get('api-version')) {
         // What Azure answers when api-version is missing.
         sendError(res, 404, { error: { code: '404', message: 'Resource not found' } });
@@ -243,6 +256,10 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     }
     if (isEmbeddings) {
       answerEmbeddings(res, body, embeddingQueue.shift() ?? embeddingFallback, recorded.deployment);
+      return;
+    }
+    if (isModeration) {
+      await answerModeration(res, body, moderation);
       return;
     }
     if (!parsed.success) {
@@ -307,12 +324,16 @@ export async function startFakeOpenAIServer(options: FakeOpenAIServerOptions = {
     setEmbeddingsDefault(response) {
       embeddingFallback = response;
     },
+    setModeration(responder) {
+      moderation = responder;
+    },
     reset() {
       requests.length = 0;
       queue.length = 0;
       embeddingQueue.length = 0;
       fallback = DEFAULT_RESPONSE;
       embeddingFallback = DEFAULT_EMBEDDING_RESPONSE;
+      moderation = () => ({ flagged: false });
     },
     async close() {
       // Keep-alive sockets from the SDK would otherwise hold close() open.
@@ -632,4 +653,38 @@ function splitIntoPieces(text: string, count: number): string[] {
 
 function estimateTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
+}
+
+const moderationRequestSchema = z.looseObject({ model: z.string().optional(), input: z.union([z.string(), z.array(z.string())]) });
+
+/** The Moderations API's response: one result per input, every category named, the flagged ones true. */
+async function answerModeration(res: ServerResponse, body: unknown, responder: FakeModerationResponder): Promise<void> {
+  const parsed = moderationRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    sendError(res, 400, { error: { message: "'input' is a required property", type: 'invalid_request_error', param: 'input', code: null } });
+    return;
+  }
+  const inputs = typeof parsed.data.input === 'string' ? [parsed.data.input] : parsed.data.input;
+  const results = [];
+  for (const input of inputs) {
+    const verdict = responder(input);
+    if ('kind' in verdict) {
+      if (verdict.kind === 'hang') {
+        // Never answers: the caller's timeout is what ends it.
+        await new Promise<void>((resolve) => res.on('close', () => resolve()));
+        return;
+      }
+      sendError(res, verdict.status, undefined);
+      return;
+    }
+    const flaggedCategories = new Set(verdict.categories ?? (verdict.flagged ? ['harassment'] : []));
+    results.push({
+      flagged: verdict.flagged,
+      categories: Object.fromEntries(MODERATION_CATEGORIES.map((category) => [category, flaggedCategories.has(category)])),
+      category_scores: Object.fromEntries(MODERATION_CATEGORIES.map((category) => [category, flaggedCategories.has(category) ? 0.97 : 0.001])),
+      category_applied_input_types: Object.fromEntries(MODERATION_CATEGORIES.map((category) => [category, ['text']])),
+    });
+  }
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ id: `modr-fake-${Date.now()}`, model: parsed.data.model ?? 'omni-moderation-latest', results }));
 }

@@ -5,6 +5,7 @@ import type { ChatModel } from '../src/ai/model-port.js';
 import type { JobQueue } from '../src/bus/job-queue.js';
 import type { SessionEventBus } from '../src/bus/session-event-bus.js';
 import type { RateLimits } from '../src/guardrails/rate-limits.js';
+import type { TokenUsageStore } from '../src/guardrails/token-usage.js';
 import { createChatModel } from '../src/ai/create-chat-model.js';
 import { createLocalChatModel } from '../src/ai/providers/local-chat-model.js';
 import { buildServer, type BuiltServer } from '../src/build-server.js';
@@ -64,6 +65,22 @@ export async function createTestDatabase(driver: 'pglite' | 'postgres'): Promise
   };
 }
 
+/** Test servers' limits: none (long scripted conversations from one address); the limits get tests of their own. */
+const UNLIMITED = { maxTurnsPerConversation: 0, dailyTokensPerCustomer: 0, dailyTokensPerGuestIp: 0 };
+
+/** GUARDRAIL_POLICY for a test server: this policy over the test defaults (no limits unless it sets some). */
+export function guardrailPolicyEnv(policy: { input?: Record<string, unknown>; limits?: Record<string, number>; output?: Record<string, unknown> }): string {
+  return JSON.stringify({ ...policy, limits: { ...UNLIMITED, ...policy.limits } });
+}
+
+/**
+ * The input pre-filter records but does not act: for the suites that test the layers behind it (the tool
+ * runtime's own ownership check), every attack must reach the model and its tools.
+ */
+export const INPUT_FILTER_LOG_ONLY = guardrailPolicyEnv({
+  input: { self_harm: { action: 'log' }, abuse: { action: 'log' }, pii_exposure: { action: 'log' }, injection: { action: 'log' } },
+});
+
 export const TEST_HOST_SECRET = 'test-host-secret-that-is-at-least-32-chars';
 
 export interface RunningTestServer extends BuiltServer {
@@ -86,6 +103,8 @@ export async function startTestServer(options: {
   jobs?: JobQueue;
   bus?: SessionEventBus;
   rateLimits?: RateLimits;
+  /** The daily token counts (server mode: RedisTokenUsage); the database's by default. */
+  tokenUsage?: TokenUsageStore;
   /** Collects every log line (at debug level) for tests that check what is logged. */
   logLines?: string[];
   /** The server's clock (default: the process clock). */
@@ -112,6 +131,8 @@ export async function startTestServer(options: {
     RATE_LIMIT_MESSAGES_PER_MINUTE: '1000',
     // Many tests ask several unanswerable questions in a row; the handoff after repeated failures has its own test.
     ESCALATE_AFTER_FAILED_REPLIES: '0',
+    // Long scripted conversations from one address; the limits and caps get tests of their own.
+    GUARDRAIL_POLICY: guardrailPolicyEnv({}),
     ...options.env,
   });
   const built = await buildServer({
@@ -125,6 +146,7 @@ export async function startTestServer(options: {
     ...(options.jobs ? { jobs: options.jobs } : {}),
     ...(options.bus ? { bus: options.bus } : {}),
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+    ...(options.tokenUsage ? { tokenUsage: options.tokenUsage } : {}),
     ...(options.kbIndexer ? { kbIndexer: options.kbIndexer } : {}),
     ...(options.now ? { now: options.now } : {}),
   });

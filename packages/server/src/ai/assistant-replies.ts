@@ -23,7 +23,8 @@ export interface ReplyRequest {
   onTextDelta: (delta: string) => void;
 }
 
-export type ReplyOutcome = 'answered' | 'dont_know' | 'fallback';
+/** answered, dont_know, fallback (the model's); guardrail: a guardrail's fixed text; moderated: a model reply replaced by moderation. */
+export type ReplyOutcome = 'answered' | 'dont_know' | 'fallback' | 'guardrail' | 'moderated';
 
 /**
  * A reply that says it cannot answer. The system prompt asks every model to
@@ -38,6 +39,8 @@ export interface Reply {
   citations: Citation[];
   /** answered; dont_know: no good source, a human was offered; fallback: the provider failed. */
   outcome: ReplyOutcome;
+  /** Model tokens the reply cost (all rounds), for the daily caps; absent when no model ran. */
+  usage?: { promptTokens: number; completionTokens: number };
 }
 
 const HISTORY_MESSAGES = 20;
@@ -128,9 +131,9 @@ export class AssistantReplies {
           }).catch((error: unknown) => this.deps.reportError?.('usage_log', error)),
       });
       const text = result.text.trim();
-      if (text === '') return { text: PROVIDER_FAILURE_TEXT, citations: [], outcome: 'fallback' };
+      if (text === '') return { text: PROVIDER_FAILURE_TEXT, citations: [], outcome: 'fallback', usage: result.usage };
       const cited = citations.citedIn(result.text);
-      return { text: result.text, citations: cited, outcome: cited.length === 0 && admitsNotKnowing(text) ? 'dont_know' : 'answered' };
+      return { text: result.text, citations: cited, outcome: cited.length === 0 && admitsNotKnowing(text) ? 'dont_know' : 'answered', usage: result.usage };
     } catch (error) {
       this.deps.reportError?.('model', error);
       return { text: PROVIDER_FAILURE_TEXT, citations: [], outcome: 'fallback' };

@@ -3,6 +3,11 @@ import type { AgentDesk } from '../agents/agent-desk.js';
 import { AppError } from '../errors/app-error.js';
 import type { EscalationService } from '../escalation/escalation-service.js';
 import type { RateLimits } from '../guardrails/rate-limits.js';
+import { recordGuardrailDecision } from '../guardrails/decision-log.js';
+import { guardrailReply } from '../guardrails/guardrail-replies.js';
+import type { GuardrailPolicyStore } from '../guardrails/policy-store.js';
+import type { TokenUsageStore } from '../guardrails/token-usage.js';
+import { detectEscalationTrigger } from '../escalation/triggers.js';
 import type { Database } from '../storage/database.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
 import { MessageStore } from './message-store.js';
@@ -42,6 +47,9 @@ export class ChatTurns {
       maxMessageChars: number;
       rateLimits: RateLimits;
       messagesPerMinute: number;
+      /** The conversation and daily token limits (guardrail policy) and the day's token counts. */
+      policies: GuardrailPolicyStore;
+      tokenUsage: TokenUsageStore;
     },
   ) {
     this.pending = new PendingReplies(deps.db);
@@ -69,6 +77,8 @@ export class ChatTurns {
       throw new AppError('rate_limited', `Too many messages; please wait ${Math.ceil(verdict.retryAfterMs / 1000)} s.`, { status: 429, retryable: true });
     }
 
+    if (session.status === 'ai') await this.checkLimits(session, event.clientMessageId, text);
+
     // The message and the record that it awaits a reply commit together: once acknowledged, it is answered
     // even if this node dies. A human owns an escalated conversation, so nothing awaits the AI there.
     const { message, created } = await this.deps.db.transaction(async (tx) => {
@@ -92,6 +102,31 @@ export class ChatTurns {
     }
     // Also for a retry: if the node that was answering died, this node may take the session over now.
     if (session.status === 'ai') void this.deps.worker.kick(session.id);
+  }
+
+  /**
+   * The conversation limit and the daily token cap, for a new message the AI
+   * would answer. Refused with conversation_limit or quota_exceeded, whose
+   * message offers a person; a message that asks for one is never refused
+   * (it costs no model call), nor is the retry of a stored message, nor
+   * anything after a handoff (people answer those).
+   */
+  private async checkLimits(session: ChatSession, clientMessageId: string, text: string): Promise<void> {
+    const { limits } = await this.deps.policies.current();
+    const cap = session.identity.kind === 'customer' ? limits.dailyTokensPerCustomer : limits.dailyTokensPerGuestIp;
+    if (limits.maxTurnsPerConversation === 0 && (cap === 0 || !session.quotaKey)) return;
+    if (detectEscalationTrigger(text) || (await this.deps.messages.hasClientMessage(session.id, clientMessageId))) return;
+    if (limits.maxTurnsPerConversation > 0 && (await this.deps.messages.countCustomerMessages(session.id)) >= limits.maxTurnsPerConversation) {
+      await this.refuse(session, 'conversation_limit', `maxTurnsPerConversation=${limits.maxTurnsPerConversation}`);
+    }
+    if (cap > 0 && session.quotaKey && (await this.deps.tokenUsage.usedToday(session.quotaKey)) >= cap) {
+      await this.refuse(session, 'quota_exceeded', `${session.identity.kind === 'customer' ? 'dailyTokensPerCustomer' : 'dailyTokensPerGuestIp'}=${cap}`);
+    }
+  }
+
+  private async refuse(session: ChatSession, code: 'conversation_limit' | 'quota_exceeded', rule: string): Promise<never> {
+    await recordGuardrailDecision(this.deps.db, { sessionId: session.id, messageId: null, stage: 'limit', category: code, action: 'refused', rule });
+    throw new AppError(code, guardrailReply(code, session.locale), { status: 429 });
   }
 
   /**

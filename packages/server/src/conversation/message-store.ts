@@ -82,7 +82,7 @@ export class MessageStore {
       citations?: Citation[];
       replyToId?: string | null;
       /** For assistant replies: how it went (see ReplyOutcome). */
-      outcome?: 'answered' | 'dont_know' | 'fallback';
+      outcome?: 'answered' | 'dont_know' | 'fallback' | 'guardrail' | 'moderated';
       /** For agent messages (and an agent's system notices): who. */
       agentId?: string | null;
       kind?: SystemMessageKind;
@@ -124,6 +124,18 @@ export class MessageStore {
       count += 1;
     }
     return count;
+  }
+
+  /** Whether a customer message with this client id is already stored (a retry is never refused by a limit). */
+  async hasClientMessage(sessionId: string, clientMessageId: string): Promise<boolean> {
+    const { rows } = await this.db.query('SELECT 1 FROM support_chat_messages WHERE session_id = $1 AND client_message_id = $2', [sessionId, clientMessageId]);
+    return rows.length > 0;
+  }
+
+  /** Customer messages in the conversation: its turns, for the conversation limit. */
+  async countCustomerMessages(sessionId: string): Promise<number> {
+    const { rows } = await this.db.query<{ count: string | number }>(`SELECT count(*) AS count FROM support_chat_messages WHERE session_id = $1 AND role = 'user'`, [sessionId]);
+    return Number(rows[0]?.count ?? 0);
   }
 
   async findReplyTo(messageId: string): Promise<Message | null> {

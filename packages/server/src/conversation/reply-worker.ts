@@ -6,6 +6,13 @@ import type { JobQueue } from '../bus/job-queue.js';
 import type { SessionEventBus } from '../bus/session-event-bus.js';
 import type { EscalationService } from '../escalation/escalation-service.js';
 import type { HandoffTriggers } from '../escalation/handoff-triggers.js';
+import { recordGuardrailDecision } from '../guardrails/decision-log.js';
+import type { GuardrailPolicyStore } from '../guardrails/policy-store.js';
+import { guardrailReply } from '../guardrails/guardrail-replies.js';
+import type { InputGuard, InputPlan } from '../guardrails/input-guard.js';
+import { ReplyModerator } from '../guardrails/output-moderation/reply-moderator.js';
+import type { ProviderModeration } from '../guardrails/output-moderation/provider-moderation.js';
+import type { TokenUsageStore } from '../guardrails/token-usage.js';
 import type { Database } from '../storage/database.js';
 import { historyForReply } from './history-for-reply.js';
 import { newMessageId } from './ids.js';
@@ -36,9 +43,23 @@ export interface ReplyWorkerDeps {
   escalateAfterFailedReplies: number;
   /** The triggers read from the customer's words (a request for a person, a yes to the offer of one, anger). */
   triggers: HandoffTriggers;
+  /** The input pre-filter, the policy it follows, and the provider's moderation endpoint (null: local rules only). */
+  guard: InputGuard;
+  policies: GuardrailPolicyStore;
+  moderation: ProviderModeration | null;
+  /** The day's tokens per customer or guest IP (the daily caps). */
+  tokenUsage: TokenUsageStore;
   /** Something failed that the next sweep retries (the database went away mid-reply, say). */
-  onError: (error: unknown, context: { sessionId?: string; stage: 'answer' | 'sweep' | 'gave_up' }) => void;
+  onError: (error: unknown, context: { sessionId?: string; stage: 'answer' | 'sweep' | 'gave_up' | 'moderation' | 'token_usage' }) => void;
 }
+
+/** The ticket's subject when a guardrail hands the conversation over. */
+const SAFETY_SUBJECTS: Record<string, string> = {
+  self_harm: 'Customer may be in crisis',
+  abuse: 'Abusive conversation',
+  pii_exposure: "Asked for someone else's data",
+  injection: 'Tried to manipulate the assistant',
+};
 
 interface HeldLease {
   /** Set once a renewal found the lease taken by another node: this node stops after the running reply. */
@@ -215,7 +236,18 @@ export class ReplyWorker {
       return;
     }
     const transcript = await messages.list(session.id);
-    const decision = this.deps.triggers.check(question, historyForReply(transcript, question).slice(0, -1));
+    const before = historyForReply(transcript, question).slice(0, -1);
+    const policy = await this.deps.policies.current();
+    const verdict = this.deps.guard.classify(question.text);
+    // A crisis comes first: the hotline text and a person, whatever else the message says.
+    if (verdict?.category === 'self_harm') {
+      const plan = await this.deps.guard.plan(session.id, question.text, verdict, policy, session.locale);
+      if (plan.kind === 'reply' || plan.kind === 'escalate') {
+        await this.carryOut(session, question, plan);
+        return;
+      }
+    }
+    const decision = this.deps.triggers.check(question, before);
     if (decision?.kind === 'escalate') {
       // The customer's words hand it over: no model runs; the handoff notice is this message's reply.
       await this.deps.escalation.escalate(session, { source: decision.source, reason: decision.reason, subject: decision.subject, replyToId: question.id });
@@ -227,6 +259,17 @@ export class ReplyWorker {
       await this.storeReply(session, question, newMessageId(), { text: decision.reply, citations: [], outcome: 'answered' });
       return;
     }
+    let history = historyForReply(transcript, question);
+    if (verdict) {
+      const plan = await this.deps.guard.plan(session.id, question.text, verdict, policy, session.locale);
+      if (plan.kind === 'reply' || plan.kind === 'escalate') {
+        await this.carryOut(session, question, plan);
+        return;
+      }
+      await this.recordDecision(session.id, question.id, 'input', plan.decision);
+      // The model sees the message without the sentences that tried to instruct it; the transcript keeps it whole.
+      if (plan.kind === 'neutralise') history = history.map((message) => (message.id === question.id ? { ...message, text: plan.text } : message));
+    }
     const replyId = newMessageId();
     const { bus } = this.deps;
     // Bot silence: once the conversation is handed to a person (on any node) not one more delta goes out.
@@ -235,23 +278,75 @@ export class ReplyWorker {
     const stopListening = bus.subscribe(session.id, (event) => {
       if (event.type === 'escalated') handedOver = true;
     });
+    const moderator = new ReplyModerator(
+      (delta) => {
+        if (!handedOver) bus.publish(session.id, { type: 'message_delta', messageId: replyId, delta, replyToMessageId: question.id });
+      },
+      {
+        mode: policy.output.moderation,
+        provider: this.deps.moderation,
+        timeoutMs: policy.output.timeoutMs,
+        onProviderError: (error) => this.deps.onError(error, { sessionId: session.id, stage: 'moderation' }),
+      },
+    );
     try {
       bus.publish(session.id, { type: 'typing', role: 'assistant', replyToMessageId: question.id });
       const reply = await this.deps.assistant.reply({
         sessionId: session.id,
         identity: session.identity,
         locale: session.locale,
-        history: historyForReply(transcript, question),
+        history,
         replyMessageId: replyId,
         replyToMessageId: question.id,
-        onTextDelta: (delta) => {
-          if (!handedOver) bus.publish(session.id, { type: 'message_delta', messageId: replyId, delta, replyToMessageId: question.id });
-        },
+        onTextDelta: (delta) => moderator.push(delta),
       });
+      await this.countTokens(session, reply);
+      // The apology after a provider failure is our own text: only what a model wrote is moderated.
+      const moderation = reply.outcome === 'fallback' ? { blocked: null } : await moderator.finish(reply.text);
+      if (moderation.blocked) {
+        // The final message replaces what was streamed: the transcript and every reload hold only the safe text.
+        await this.storeReply(session, question, replyId, { text: guardrailReply('moderated', session.locale), citations: [], outcome: 'moderated' });
+        await this.recordDecision(session.id, replyId, 'output', { category: moderation.blocked.category, action: 'replaced', rule: `${moderation.blocked.by}:${moderation.blocked.rule}` });
+        return;
+      }
       await this.storeReply(session, question, replyId, reply);
     } finally {
       stopListening();
     }
+  }
+
+  /** A guardrail's plan for a message: its fixed reply, the handoff, the end of the conversation; then the decision is recorded. */
+  private async carryOut(session: ChatSession, question: Message, plan: Extract<InputPlan, { kind: 'reply' | 'escalate' }>): Promise<void> {
+    const reason = `Guardrail: ${plan.decision.category} (${plan.decision.action}, rule ${plan.decision.rule})`;
+    const subject = SAFETY_SUBJECTS[plan.decision.category] ?? 'Guardrail handoff';
+    // Recorded first: the next message's plan counts this one's warning even if it arrives at once.
+    await this.recordDecision(session.id, question.id, 'input', plan.decision);
+    if (plan.kind === 'escalate') {
+      await this.deps.escalation.escalate(session, { source: 'safety', reason, subject, replyToId: question.id });
+      await this.pending.complete(question.id);
+    } else {
+      await this.storeReply(session, question, newMessageId(), { text: plan.text, citations: [], outcome: 'guardrail' });
+      if (plan.then === 'escalate') await this.deps.escalation.escalate(session, { source: 'safety', reason, subject });
+      if (plan.then === 'end') await this.closeConversation(session);
+    }
+  }
+
+  /** The `end` action: the conversation is closed (new messages get session_closed) and its sockets are told. */
+  private async closeConversation(session: ChatSession): Promise<void> {
+    await this.deps.db.query(`UPDATE support_chat_sessions SET status = 'closed', updated_at = now() WHERE id = $1 AND status = 'ai'`, [session.id]);
+    this.deps.bus.publish(session.id, { type: 'session_state', sessionId: session.id, status: 'closed', ticketId: null, mode: null });
+  }
+
+  private async recordDecision(sessionId: string, messageId: string, stage: 'input' | 'output', decision: { category: string; action: string; rule: string }): Promise<void> {
+    await recordGuardrailDecision(this.deps.db, { sessionId, messageId, stage, ...decision });
+  }
+
+  /** The reply's tokens count against the customer's (or the guest IP's) daily cap; a failed count does not cost the answer. */
+  private async countTokens(session: ChatSession, reply: Reply): Promise<void> {
+    if (!session.quotaKey || !reply.usage) return;
+    await this.deps.tokenUsage
+      .add(session.quotaKey, reply.usage.promptTokens + reply.usage.completionTokens)
+      .catch((error: unknown) => this.deps.onError(error, { sessionId: session.id, stage: 'token_usage' }));
   }
 
   private async storeReply(session: ChatSession, question: Message, replyId: string, reply: Reply): Promise<void> {

@@ -5,6 +5,7 @@ import type { Identity } from './identity.js';
 import { newSessionId } from './ids.js';
 import type { ChatSession, SessionStore } from './session-store.js';
 import { hashSessionToken, newSessionToken } from './session-tokens.js';
+import { quotaKeyFor } from '../guardrails/token-usage.js';
 
 export const WS_PATH = '/support/chat/ws';
 
@@ -26,6 +27,8 @@ export class SessionService {
       customerTokens: CustomerTokenVerifier;
       tokenTtlSeconds: number;
       allowGuests: boolean;
+      /** Keys the hash of a guest's IP in its quota key (so no address is stored). */
+      quotaSecret: string;
       now?: () => Date;
     },
   ) {}
@@ -38,7 +41,8 @@ export class SessionService {
     return new Date(this.now().getTime() + this.deps.tokenTtlSeconds * 1000);
   }
 
-  async create(request: CreateSessionRequest): Promise<CreateSessionResponse> {
+  /** `clientIp`: the caller's address (a guest's daily token cap is per IP). */
+  async create(request: CreateSessionRequest, clientIp = 'unknown'): Promise<CreateSessionResponse> {
     const identity: Identity = request.customerToken ? await this.deps.customerTokens.verify(request.customerToken) : { kind: 'guest' };
     if (identity.kind === 'guest' && !this.deps.allowGuests) {
       throw new AppError('guests_disabled', 'Guest chat is turned off; sign in to chat.', { status: 403 });
@@ -63,6 +67,7 @@ export class SessionService {
       locale: request.locale ?? 'en',
       tokenHash: hash,
       tokenExpiresAt: expiresAt,
+      quotaKey: quotaKeyFor(identity.kind === 'customer' ? { kind: 'customer', customerId: identity.customerId } : { kind: 'guest' }, clientIp, this.deps.quotaSecret),
     });
     return this.describe(session, token, expiresAt);
   }

@@ -9,6 +9,8 @@ export interface ChatSession {
   locale: string;
   status: SessionStatus;
   tokenExpiresAt: Date;
+  /** Whose daily token cap the session's model calls count against (customer:… or ip:…); null for sessions from before caps. */
+  quotaKey: string | null;
 }
 
 interface SessionRow extends Record<string, unknown> {
@@ -19,9 +21,10 @@ interface SessionRow extends Record<string, unknown> {
   locale: string;
   status: SessionStatus;
   token_expires_at: Date | string;
+  quota_key: string | null;
 }
 
-const columns = 'id, customer_id, customer_name, customer_email, locale, status, token_expires_at';
+const columns = 'id, customer_id, customer_name, customer_email, locale, status, token_expires_at, quota_key';
 
 function toSession(row: SessionRow): ChatSession {
   return {
@@ -32,6 +35,7 @@ function toSession(row: SessionRow): ChatSession {
     locale: row.locale,
     status: row.status,
     tokenExpiresAt: new Date(row.token_expires_at),
+    quotaKey: row.quota_key,
   };
 }
 
@@ -49,12 +53,12 @@ export interface CustomerConversationRow {
 export class SessionStore {
   constructor(private readonly db: Queryable) {}
 
-  async create(session: { id: string; identity: Identity; locale: string; tokenHash: string; tokenExpiresAt: Date }): Promise<ChatSession> {
+  async create(session: { id: string; identity: Identity; locale: string; tokenHash: string; tokenExpiresAt: Date; quotaKey?: string | null }): Promise<ChatSession> {
     const customer = session.identity.kind === 'customer' ? session.identity : null;
     const { rows } = await this.db.query<SessionRow>(
-      `INSERT INTO support_chat_sessions (id, customer_id, customer_name, customer_email, locale, token_hash, token_expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${columns}`,
-      [session.id, customer?.customerId ?? null, customer?.name ?? null, customer?.email ?? null, session.locale, session.tokenHash, session.tokenExpiresAt],
+      `INSERT INTO support_chat_sessions (id, customer_id, customer_name, customer_email, locale, token_hash, token_expires_at, quota_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${columns}`,
+      [session.id, customer?.customerId ?? null, customer?.name ?? null, customer?.email ?? null, session.locale, session.tokenHash, session.tokenExpiresAt, session.quotaKey ?? null],
     );
     const row = rows[0];
     if (!row) throw new Error('session insert returned no row');

@@ -49,7 +49,7 @@ export function registerChatRoutes(
     // Session creation is the cheapest thing to abuse (each one is a row and a token): limited per client IP.
     await limitPerIp(deps.rateLimits, { name: 'session_create', perMinute: deps.sessionsPerIpPerMinute, message: 'Too many new chat sessions from this address; try again shortly.' }, request.ip, reply);
     const body = parseBody(createSessionRequestSchema, request.body);
-    const created = await deps.sessionService.create(body);
+    const created = await deps.sessionService.create(body, request.ip);
     // Resuming gives the session a new token: sockets still open with the old one are closed.
     if (body.resumeSessionId) announceTokenReplaced(deps.bus, created.sessionId, created.token);
     return reply.code(201).send(created);
