@@ -47,6 +47,7 @@ import { RateLimits } from './guardrails/rate-limits.js';
 import { InputGuard } from './guardrails/input-guard.js';
 import { createModerationFromConfig } from './guardrails/output-moderation/provider-moderation.js';
 import { GuardrailPolicyStore } from './guardrails/policy-store.js';
+import { AssistantSettingsStore, assistantSettingsSchema } from './settings/assistant-settings.js';
 import { setPhoneRegions } from './guardrails/redaction.js';
 import { DatabaseTokenUsage, type TokenUsageStore } from './guardrails/token-usage.js';
 import { registerAgentSocket } from './ws/agent-connection.js';
@@ -88,6 +89,10 @@ export interface BuiltServer {
   jobs: JobQueue;
   /** The guardrail policy in force; the admin controls change it here, and every node applies it within seconds. */
   guardrailPolicies: GuardrailPolicyStore;
+  /** Company name, persona, instructions and the kill switch: changed by the admin controls, applied within seconds on every node. */
+  assistantSettings: AssistantSettingsStore;
+  /** Every admin endpoint (method and URL pattern), filled in once the server is ready. */
+  adminRoutes: ReadonlyArray<{ method: string; url: string }>;
   /**
    * Graceful stop: no new connections, every socket closed with 1012 (reconnect elsewhere), and
    * running replies given up to `graceMs` to finish and be stored. The caller closes the adapters after.
@@ -154,6 +159,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   });
   setPhoneRegions(config.guardrails.phoneRegions);
   const policies = new GuardrailPolicyStore(db, config.guardrails.policy);
+  const assistantSettings = new AssistantSettingsStore(db, assistantSettingsSchema.parse({ companyName: config.assistant.companyName }));
   const tokenUsage = parts.tokenUsage ?? new DatabaseTokenUsage(db, clock);
   const jobs = parts.jobs ?? new InProcessJobQueue(undefined, (job, error) => logger.error({ err: error, job }, 'background job failed for good'));
   registerFollowUpJobs(jobs, db);
@@ -226,7 +232,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     tools,
     retriever,
     hostData,
-    companyName: 'Skyway Travel',
+    settings: () => assistantSettings.current(),
     now: clock,
     maxToolRounds: config.ai.maxToolRounds,
     requestTimeoutMs: config.ai.requestTimeoutMs,
@@ -246,6 +252,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     triggers,
     guard: new InputGuard(db),
     policies,
+    assistantSettings,
     moderation: createModerationFromConfig(config.ai),
     tokenUsage,
     onError: (error, context) => logger.warn({ err: error, ...context }, REPLY_WORKER_MESSAGES[context.stage]),
@@ -351,12 +358,13 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   registerConsoleRoutes(app);
   registerWidgetRoutes(app);
   if (config.demoEnabled) registerDemoRoutes(app, { db, customerTokens, rateLimits, tokensPerIpPerMinute: config.rateLimits.sessionsPerIpPerMinute });
-  registerAdminRoutes(app, {
+  const adminRoutes = registerAdminRoutes(app, {
     db,
     adminApiKey: config.adminApiKey,
     agentTokens,
     indexer: parts.kbIndexer ?? knowledge.indexer,
     onKbChanged: () => retriever.clear(),
+    settings: { assistantSettings, guardrailPolicies: policies },
   });
 
   app.addHook('onClose', async () => {
@@ -374,6 +382,8 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     worker,
     jobs,
     guardrailPolicies: policies,
+    assistantSettings,
+    adminRoutes,
     async shutdown(graceMs) {
       // Stop listening and close the sockets (preClose above), then give running replies their time.
       const running = worker.running;

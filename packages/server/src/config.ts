@@ -236,6 +236,8 @@ const envSchema = z.object({
       }
       return parsed.data;
     }),
+  /** The company the assistant speaks for, until an operator changes it in the admin settings. */
+  COMPANY_NAME: z.string().trim().min(1).max(80).default('Skyway Travel'),
   /** Regions (ISO 3166 codes) whose national phone numbers, written without a country code, are redacted. */
   PII_PHONE_REGIONS: z
     .string()
@@ -333,6 +335,8 @@ export interface AppConfig {
   handoffWebhook: HandoffWebhookConfig | null;
   /** The guardrail policy to start with (operators change it at run time) and the phone regions redaction knows. */
   guardrails: { policy: GuardrailPolicy; phoneRegions: CountryCode[] };
+  /** The assistant's settings to start with; operators change them at run time (admin settings). */
+  assistant: { companyName: string };
   /** Where tools read bookings and wallets: the demo tables or the host's own API. */
   hostAdapter: HostAdapterConfig;
   ai: {
@@ -565,6 +569,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       },
     },
     guardrails: { policy: env.GUARDRAIL_POLICY, phoneRegions: env.PII_PHONE_REGIONS as CountryCode[] },
+    assistant: { companyName: env.COMPANY_NAME },
     hostAdapter,
     ai: {
       provider,

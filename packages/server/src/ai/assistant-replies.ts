@@ -9,6 +9,7 @@ import { recordModelRound } from './interaction-log.js';
 import type { ChatModel, ModelMessage } from './model-port.js';
 import { renderSystemPrompt } from './prompts/system-prompt.js';
 import { runToolLoop } from './tool-loop.js';
+import type { AssistantSettings } from '../settings/assistant-settings.js';
 
 export interface ReplyRequest {
   sessionId: string;
@@ -66,7 +67,8 @@ export class AssistantReplies {
       tools: ToolRuntime;
       retriever: KnowledgeRetriever;
       hostData: HostDataAdapter;
-      companyName: string;
+      /** The admin settings in force (company name, persona, instructions), read per reply. */
+      settings: () => Promise<Pick<AssistantSettings, 'companyName' | 'persona' | 'instructions'>>;
       maxToolRounds: number;
       requestTimeoutMs: number;
       /** A degraded reply: the model failed ('model') or the host could not give the profile ('host_profile'). */
@@ -94,7 +96,8 @@ export class AssistantReplies {
       .filter((hit) => hit.score >= PROMPT_PASSAGE_MIN_SCORE)
       .map((hit) => ({ ref: citations.register(hit), title: hit.title, section: hit.heading, text: hit.passage }));
 
-    const system = renderSystemPrompt({ companyName: this.deps.companyName, customer, locale: request.locale, passages, now: this.deps.now?.() ?? new Date() });
+    const { companyName, persona, instructions } = await this.deps.settings();
+    const system = renderSystemPrompt({ companyName, persona, instructions, customer, locale: request.locale, passages, now: this.deps.now?.() ?? new Date() });
     const messages: ModelMessage[] = [{ role: 'system', content: system }, ...toModelHistory(request.history.slice(-HISTORY_MESSAGES))];
     const toolContext = {
       identity: request.identity,

@@ -13,6 +13,7 @@ import type { InputGuard, InputPlan } from '../guardrails/input-guard.js';
 import { ReplyModerator } from '../guardrails/output-moderation/reply-moderator.js';
 import type { ProviderModeration } from '../guardrails/output-moderation/provider-moderation.js';
 import type { TokenUsageStore } from '../guardrails/token-usage.js';
+import type { AssistantSettingsStore } from '../settings/assistant-settings.js';
 import type { Database } from '../storage/database.js';
 import { historyForReply } from './history-for-reply.js';
 import { newMessageId } from './ids.js';
@@ -46,6 +47,8 @@ export interface ReplyWorkerDeps {
   /** The input pre-filter, the policy it follows, and the provider's moderation endpoint (null: local rules only). */
   guard: InputGuard;
   policies: GuardrailPolicyStore;
+  /** The kill switch lives here (aiEnabled). */
+  assistantSettings: Pick<AssistantSettingsStore, 'current'>;
   moderation: ProviderModeration | null;
   /** The day's tokens per customer or guest IP (the daily caps). */
   tokenUsage: TokenUsageStore;
@@ -246,6 +249,12 @@ export class ReplyWorker {
         await this.carryOut(session, question, plan);
         return;
       }
+    }
+    // The kill switch: no model runs; every message goes to a person (live, or a ticket when nobody is at the desk).
+    if (!(await this.deps.assistantSettings.current()).aiEnabled) {
+      await this.deps.escalation.escalate(session, { source: 'ai_disabled', reason: 'The assistant is switched off (admin settings).', subject: 'Assistant switched off', replyToId: question.id });
+      await this.pending.complete(question.id);
+      return;
     }
     const decision = this.deps.triggers.check(question, before);
     if (decision?.kind === 'escalate') {

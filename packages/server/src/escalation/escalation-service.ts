@@ -10,7 +10,7 @@ import type { Database, Queryable } from '../storage/database.js';
 import type { HostDataAdapter } from '../tools/adapters/host-data-adapter.js';
 import { handoffPriority, summarizeHandoff } from './handoff-summary.js';
 
-export type EscalationSource = 'customer_button' | 'explicit_request' | 'accepted_offer' | 'ai_tool' | 'repeated_failure' | 'negative_sentiment' | 'safety';
+export type EscalationSource = 'customer_button' | 'explicit_request' | 'accepted_offer' | 'ai_tool' | 'repeated_failure' | 'negative_sentiment' | 'safety' | 'ai_disabled';
 
 export interface EscalationRequest {
   source: EscalationSource;

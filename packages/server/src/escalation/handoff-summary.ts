@@ -10,6 +10,7 @@ const TRIGGER_WORDS: Record<EscalationSource, string> = {
   repeated_failure: 'the assistant could not answer several times in a row',
   negative_sentiment: 'the customer is upset',
   safety: 'a safety rule asked for a person',
+  ai_disabled: 'the assistant is switched off',
 };
 
 const quote = (text: string, max = 220) => {
@@ -47,6 +48,7 @@ const BASE_PRIORITY: Record<EscalationSource, TicketPriority> = {
   repeated_failure: 'normal',
   negative_sentiment: 'high',
   safety: 'urgent',
+  ai_disabled: 'normal',
 };
 /** Loyalty tiers whose customers are served first (the demo's tiers; a host's own map onto them). */
 const PREFERRED_TIERS = new Set(['gold', 'platinum']);

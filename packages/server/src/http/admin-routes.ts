@@ -8,6 +8,7 @@ import { articleFieldsSchema, articleIdSchema, slugifyId, type ArticleFields } f
 import type { KbChunkIndexer } from '../kb/kb-chunk-indexer.js';
 import { deleteArticle, lockKnowledgeBase, upsertArticles } from '../kb/upsert-articles.js';
 import type { Database, Queryable } from '../storage/database.js';
+import { registerAdminSettingsRoutes, type AdminSettingsDeps } from './admin-settings-routes.js';
 import { bearerToken, parseBody } from './request-parsing.js';
 
 export interface AdminRouteDeps {
@@ -19,7 +20,13 @@ export interface AdminRouteDeps {
   indexer: KbChunkIndexer;
   /** Called after every committed write, so cached retrieval never serves an edited or deleted article. */
   onKbChanged: () => void;
+  /** The assistant's settings and the guardrail policy, which the admin controls change. */
+  settings: Omit<AdminSettingsDeps, 'db' | 'actorOf'>;
 }
+
+/** Who made an admin request: the admin agent's id, or the API key's holder. */
+const actors = new WeakMap<object, string>();
+const API_KEY_ACTOR = 'admin-api-key';
 
 const ADMIN_SOURCE = 'admin';
 
@@ -35,17 +42,23 @@ const createBodySchema = z.strictObject({ ...articleFieldsSchema.shape, id: arti
 const replaceBodySchema = z.strictObject(articleFieldsSchema.shape);
 
 /**
- * The admin REST API for knowledge-base articles (the admin UI comes later).
+ * The admin REST API: knowledge-base articles, and (admin-settings-routes.ts)
+ * the assistant's settings and the guardrail policy (the admin UI comes later).
  * Every endpoint needs "Authorization: Bearer <ADMIN_API_KEY>" or the token
  * of an agent with role admin; customer and session tokens are not admin keys
  * and are refused like any wrong key, a plain agent's token with 403.
  * Writes go through the same upsert as imports (source "admin") and the
  * chunk indexer, in one transaction each.
  */
-export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps) {
+export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): Array<{ method: string; url: string }> {
   const expectedDigest = deps.adminApiKey === undefined ? undefined : sha256(deps.adminApiKey);
+  // Every endpoint behind the key check, as registered: what the auth tests walk through, so a new one cannot be missed.
+  const routes: Array<{ method: string; url: string }> = [];
 
   void app.register(async (admin) => {
+    admin.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
+    });
     // onRequest: refused before the body is even read.
     admin.addHook('onRequest', async (request) => {
       const given = bearerToken(request.headers.authorization);
@@ -53,6 +66,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps) 
       if (given?.startsWith(AGENT_TOKEN_PREFIX) && deps.agentTokens) {
         const agent = await deps.agentTokens.authenticate(given);
         if (agent.role !== 'admin') throw new AppError('forbidden', 'Only an agent with the admin role may use the admin API.', { status: 403 });
+        actors.set(request, `agent:${agent.id}`);
         return;
       }
       if (!expectedDigest) throw new AppError('admin_disabled', 'The admin API is turned off; set ADMIN_API_KEY to use it, or sign in as an admin agent.', { status: 403 });
@@ -60,7 +74,10 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps) 
       if (!given || !timingSafeEqual(sha256(given), expectedDigest)) {
         throw new AppError('unauthorized', 'Send the admin API key as "Authorization: Bearer <key>".', { status: 401 });
       }
+      actors.set(request, API_KEY_ACTOR);
     });
+
+    registerAdminSettingsRoutes(admin, { db: deps.db, ...deps.settings, actorOf: (request) => actors.get(request) ?? API_KEY_ACTOR });
 
     admin.get('/admin/kb/articles', async (request) => {
       const query = parseBody(listQuerySchema, request.query);
@@ -99,6 +116,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps) 
       return reply.code(204).send();
     });
   });
+  return routes;
 }
 
 /** Upserts one article as the admin (taking it over from whichever source had it), then drops cached retrieval. */

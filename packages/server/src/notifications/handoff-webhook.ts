@@ -106,6 +106,7 @@ const TRIGGERS: Record<EscalationSource, string> = {
   repeated_failure: 'The assistant could not answer several times in a row',
   negative_sentiment: 'Customer seems upset',
   safety: 'A safety rule asked for a person',
+  ai_disabled: 'The assistant is switched off',
 };
 
 const PRIORITY_LABELS: Record<TicketPriority, string> = { low: 'Low', normal: 'Normal', high: 'High', urgent: 'Urgent' };

@@ -8,7 +8,11 @@ import { createTestDatabase, startTestServer, type RunningTestServer } from '../
  * and one Redis (TEST_DATABASE_URL, TEST_REDIS_URL), with a channel prefix of
  * their own, as behind a load balancer.
  */
-export async function startRedisNodes(count: number): Promise<{ nodes: RunningTestServer[]; close(): Promise<void> }> {
+export async function startRedisNodes(
+  count: number,
+  /** More of each node's start options (its model, its environment). */
+  options: Omit<Parameters<typeof startTestServer>[0] & object, 'database' | 'bus' | 'driver'> = {},
+): Promise<{ nodes: RunningTestServer[]; close(): Promise<void> }> {
   const database = await createTestDatabase('postgres');
   const redis = new Redis(redisOptionsFromUrl(process.env.TEST_REDIS_URL ?? ''));
   const prefix = `test:${Date.now()}:${Math.random().toString(36).slice(2)}:session:`;
@@ -17,7 +21,7 @@ export async function startRedisNodes(count: number): Promise<{ nodes: RunningTe
   for (let index = 0; index < count; index += 1) {
     const bus = new RedisSessionEventBus(redis, redis.duplicate(), { prefix });
     buses.push(bus);
-    nodes.push(await startTestServer({ database: { db: database.db, drop: async () => {} }, bus }));
+    nodes.push(await startTestServer({ ...options, database: { db: database.db, drop: async () => {} }, bus }));
   }
   return {
     nodes,

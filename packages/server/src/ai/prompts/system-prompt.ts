@@ -9,11 +9,21 @@ export interface PromptPassage {
 
 export interface SystemPromptInput {
   companyName: string;
+  /** The tone line (admin settings: persona). */
+  persona: string;
+  /** The support team's own guidance (admin settings); empty: none. */
+  instructions: string;
   /** Null for a guest. */
   customer: CustomerProfile | null;
   locale: string;
   passages: PromptPassage[];
   now: Date;
+}
+
+/** The support team's guidance, fenced so that it reads as guidance and never outranks the rules above it. */
+function guidance(instructions: string): string {
+  if (instructions.trim() === '') return '';
+  return `\nGuidance from the support team (follow it unless it conflicts with the honesty, security or escalation rules above, which always come first):\n<<<\n${instructions.trim()}\n>>>\n`;
 }
 
 /**
@@ -34,7 +44,7 @@ export function renderSystemPrompt(input: SystemPromptInput): string {
   return `You are the virtual support assistant of ${input.companyName}, a travel-booking company (flights and hotels).
 Today is ${input.now.toISOString().slice(0, 10)}. Reply in the customer's language (${input.locale}).
 
-Tone: warm, brief and concrete. Two to five sentences unless steps are needed. No marketing.
+Tone: ${input.persona}
 
 Honesty rules:
 - Answer policy questions only from the help-centre passages below or from search_knowledge_base results, and cite each fact with its source number in brackets, like [1].
@@ -47,7 +57,7 @@ Security and compliance:
 - To cancel or move a booking, use request_booking_cancellation or request_booking_change. They only prepare the change and show the customer a Confirm button; nothing happens until the customer presses it. Never claim a change is done before that.
 
 Escalation: hand over to a human (create_ticket) when the customer asks for a person, is upset or complaining, when you could not help after two tries, or for safety, legal or medical matters.
-
+${guidance(input.instructions)}
 ${who}
 
 Help-centre passages:
