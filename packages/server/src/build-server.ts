@@ -177,6 +177,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
       model,
       desk,
       timeoutMs: config.ai.requestTimeoutMs,
+      prices: config.ai.prices,
       onUsageLogError: (error) => logger.warn({ err: error }, DEGRADED_REPLY_MESSAGES.usage_log),
     });
   }
@@ -233,6 +234,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     retriever,
     hostData,
     settings: () => assistantSettings.current(),
+    prices: config.ai.prices,
     now: clock,
     maxToolRounds: config.ai.maxToolRounds,
     requestTimeoutMs: config.ai.requestTimeoutMs,
@@ -365,6 +367,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     indexer: parts.kbIndexer ?? knowledge.indexer,
     onKbChanged: () => retriever.clear(),
     settings: { assistantSettings, guardrailPolicies: policies },
+    now: clock,
   });
 
   app.addHook('onClose', async () => {

@@ -236,6 +236,15 @@ describe('loadConfig', () => {
       expect(problemsOf({ GUARDRAIL_POLICY: '{"limits":{"maxTurns":5}}' })).toEqual([expect.stringMatching(/^GUARDRAIL_POLICY: limits: .*maxTurns/)]);
     });
 
+    it('takes model prices over the built-in list, refusing a negative or misspelt one', () => {
+      expect(loadConfig({}).ai.prices['gpt-4.1-mini']).toEqual({ inputPerMillion: 0.4, outputPerMillion: 1.6 });
+      const prices = loadConfig({ MODEL_PRICES: '{"my-deployment":{"inputPerMillion":1,"outputPerMillion":3}}' }).ai.prices;
+      expect(prices['my-deployment']).toEqual({ inputPerMillion: 1, outputPerMillion: 3 });
+      expect(prices['gpt-4o']).toBeDefined();
+      expect(problemsOf({ MODEL_PRICES: '{"m":{"inputPerMillion":-1,"outputPerMillion":1}}' })).toEqual([expect.stringMatching(/^MODEL_PRICES: m\.inputPerMillion: /)]);
+      expect(problemsOf({ MODEL_PRICES: '{"m":{"input":1}}' })).toContainEqual(expect.stringMatching(/^MODEL_PRICES: m: Unrecognized key: "input"/));
+    });
+
     it('takes the phone regions as ISO codes, refusing unknown ones', () => {
       expect(loadConfig({ PII_PHONE_REGIONS: 'gb, it' }).guardrails.phoneRegions).toEqual(['GB', 'IT']);
       expect(problemsOf({ PII_PHONE_REGIONS: 'GB,XX' }).map((problem) => problem.split(':')[0])).toEqual(['PII_PHONE_REGIONS.1']);

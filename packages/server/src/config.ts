@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { guardrailPolicySchema, type GuardrailPolicy } from './guardrails/guardrail-policy.js';
 import { DEFAULT_PHONE_REGIONS } from './guardrails/pii/phones.js';
+import { DEFAULT_MODEL_PRICES, modelPricesSchema, type ModelPrices } from './ai/model-prices.js';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -236,6 +237,26 @@ const envSchema = z.object({
       }
       return parsed.data;
     }),
+  /** Model prices (US dollars per million tokens) over the built-in list, as JSON: {"my-model":{"inputPerMillion":1,"outputPerMillion":2}}. */
+  MODEL_PRICES: z
+    .string()
+    .optional()
+    .transform((raw, context): ModelPrices => {
+      if (raw === undefined || raw.trim() === '') return DEFAULT_MODEL_PRICES;
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        context.addIssue({ code: 'custom', message: 'must be JSON, e.g. {"gpt-4.1-mini":{"inputPerMillion":0.4,"outputPerMillion":1.6}}' });
+        return z.NEVER;
+      }
+      const parsed = modelPricesSchema.safeParse(value);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) context.addIssue({ code: 'custom', message: `${issue.path.join('.') || '(prices)'}: ${issue.message}` });
+        return z.NEVER;
+      }
+      return { ...DEFAULT_MODEL_PRICES, ...parsed.data };
+    }),
   /** The company the assistant speaks for, until an operator changes it in the admin settings. */
   COMPANY_NAME: z.string().trim().min(1).max(80).default('Skyway Travel'),
   /** Regions (ISO 3166 codes) whose national phone numbers, written without a country code, are redacted. */
@@ -347,6 +368,8 @@ export interface AppConfig {
     maxRetries: number;
     /** Consecutive "don't know" or failed replies that hand the conversation to a human; 0 never. */
     escalateAfterFailedReplies: number;
+    /** US dollars per million tokens by model name: the analytics' cost estimate. */
+    prices: ModelPrices;
   };
   embeddings: {
     provider: EmbeddingProviderConfig;
@@ -578,6 +601,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       requestTimeoutMs: env.AI_REQUEST_TIMEOUT_MS,
       maxRetries: env.AI_MAX_RETRIES,
       escalateAfterFailedReplies: env.ESCALATE_AFTER_FAILED_REPLIES,
+      prices: env.MODEL_PRICES,
     },
     embeddings: { provider: embeddingProvider, dimensions: env.EMBEDDING_DIMENSIONS },
   };

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { PROVIDER_FAILURE_TEXT } from '../src/ai/assistant-replies.js';
 import { createAzureChatModel, createOpenAIChatModel } from '../src/ai/providers/openai-chat-model.js';
 import { ChatTestClient } from './chat-client.js';
@@ -213,6 +214,25 @@ describe('chat service with a hosted (OpenAI-protocol) model', () => {
     } finally {
       await strict.close();
     }
+  });
+
+  it('counts the tokens itself when the provider reports none and marks them estimated; an unpriced model costs null, not 0', async () => {
+    const { session, client } = await aliceClient();
+    fake.script({ kind: 'text', chunks: ['Bags up to 23 kg are free on Flex fares.'], usage: null });
+    await client.ask('How heavy can my bag be?');
+    const { rows } = await server.db.query<{ prompt_tokens: number; completion_tokens: number; tokens_estimated: boolean; cost_usd: string | null; first_token_ms: number | null }>(
+      'SELECT prompt_tokens, completion_tokens, tokens_estimated, cost_usd::text AS cost_usd, first_token_ms FROM support_ai_interactions WHERE session_id = $1',
+      [session.sessionId],
+    );
+    expect(rows).toHaveLength(1);
+    const row = rows[0]!;
+    expect(row).toMatchObject({ completion_tokens: countTokens('Bags up to 23 kg are free on Flex fares.'), tokens_estimated: true });
+    // The prompt is the system prompt, passages and tool schemas: hundreds of tokens, not the 0 it used to be.
+    expect(row.prompt_tokens).toBeGreaterThan(300);
+    // 'gpt-test-mini' is in no price table: its cost is unknown (null), not free.
+    expect(row.cost_usd).toBeNull();
+    expect(row.first_token_ms).not.toBeNull();
+    client.close();
   });
 
   it('works the same through the Azure OpenAI adapter', async () => {

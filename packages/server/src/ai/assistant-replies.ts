@@ -7,6 +7,7 @@ import type { Queryable } from '../storage/database.js';
 import { CitationRegistry } from './citation-registry.js';
 import { recordModelRound } from './interaction-log.js';
 import type { ChatModel, ModelMessage } from './model-port.js';
+import type { ModelPrices } from './model-prices.js';
 import { renderSystemPrompt } from './prompts/system-prompt.js';
 import { runToolLoop } from './tool-loop.js';
 import type { AssistantSettings } from '../settings/assistant-settings.js';
@@ -69,6 +70,8 @@ export class AssistantReplies {
       hostData: HostDataAdapter;
       /** The admin settings in force (company name, persona, instructions), read per reply. */
       settings: () => Promise<Pick<AssistantSettings, 'companyName' | 'persona' | 'instructions'>>;
+      /** The price table the calls' cost is estimated from. */
+      prices: ModelPrices;
       maxToolRounds: number;
       requestTimeoutMs: number;
       /** A degraded reply: the model failed ('model') or the host could not give the profile ('host_profile'). */
@@ -129,6 +132,7 @@ export class AssistantReplies {
             messageId: request.replyMessageId,
             provider: this.deps.model.provider,
             model: this.deps.model.model,
+            prices: this.deps.prices,
             prompt: question,
             record,
           }).catch((error: unknown) => this.deps.reportError?.('usage_log', error)),

@@ -1,6 +1,7 @@
 import { redactText, redactValue } from '../guardrails/redaction.js';
 import type { Queryable } from '../storage/database.js';
 import { newInteractionId } from '../conversation/ids.js';
+import { costOf, type ModelPrices } from './model-prices.js';
 import type { ModelRoundRecord } from './tool-loop.js';
 
 /**
@@ -10,7 +11,17 @@ import type { ModelRoundRecord } from './tool-loop.js';
  */
 export async function recordModelRound(
   db: Queryable,
-  entry: { sessionId: string; messageId: string; provider: string; model: string; prompt: string; record: ModelRoundRecord },
+  entry: {
+    sessionId: string;
+    messageId: string;
+    provider: string;
+    model: string;
+    prompt: string;
+    record: ModelRoundRecord;
+    /** The price table the cost is estimated from (config MODEL_PRICES). */
+    prices: ModelPrices;
+    purpose?: 'reply' | 'summary';
+  },
 ): Promise<void> {
   const toolCalls = entry.record.toolExecutions.map((execution) => ({
     name: execution.call.name,
@@ -20,8 +31,8 @@ export async function recordModelRound(
   }));
   await db.query(
     `INSERT INTO support_ai_interactions (id, session_id, message_id, round, provider, model, prompt_tokens, completion_tokens,
-       latency_ms, finish_reason, tool_calls, redacted_prompt, redacted_completion, error_code)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14)`,
+       latency_ms, finish_reason, tool_calls, redacted_prompt, redacted_completion, error_code, first_token_ms, tokens_estimated, cost_usd, purpose)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15, $16, $17, $18)`,
     [
       newInteractionId(),
       entry.sessionId,
@@ -37,6 +48,10 @@ export async function recordModelRound(
       redactText(entry.prompt),
       redactText(entry.record.text),
       entry.record.errorCode,
+      entry.record.firstTokenMs,
+      entry.record.usageEstimated,
+      costOf(entry.prices, entry.provider, entry.model, entry.record.usage),
+      entry.purpose ?? 'reply',
     ],
   );
 }

@@ -1,10 +1,15 @@
 import type { ToolExecution } from '../tools/tool-runtime.js';
 import type { ChatModel, FinishReason, ModelMessage, TokenUsage, ToolCall, ToolDefinition } from './model-port.js';
+import { estimateUsage } from './usage-estimate.js';
 
 export interface ModelRoundRecord {
   round: number;
   usage: TokenUsage;
+  /** The provider reported no usage: `usage` was counted with a tokenizer. */
+  usageEstimated: boolean;
   latencyMs: number;
+  /** From the request to the first text or tool call (null: nothing came). */
+  firstTokenMs: number | null;
   finishReason: FinishReason | null;
   text: string;
   toolExecutions: ToolExecution[];
@@ -53,15 +58,26 @@ export async function runToolLoop(input: ToolLoopInput): Promise<ToolLoopResult>
     const calls: ToolCall[] = [];
     let finishReason: FinishReason | null = null;
     let roundUsage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
+    let firstTokenMs: number | null = null;
+    const tools = lastRound ? [] : input.tools;
+    /**
+     * The provider's count, or the tokenizer's when it sent none. A call that failed before anything came
+     * (a 429, a 500) was not billed: zero; one cut off midway was, and is estimated.
+     */
+    const measuredUsage = async (): Promise<{ usage: TokenUsage; usageEstimated: boolean }> => {
+      if (roundUsage.promptTokens > 0 || roundUsage.completionTokens > 0 || firstTokenMs === null) return { usage: roundUsage, usageEstimated: false };
+      return { usage: await estimateUsage({ messages, tools, text: roundText, toolCalls: calls }), usageEstimated: true };
+    };
 
     try {
       const request = {
         messages,
-        tools: lastRound ? [] : input.tools,
+        tools,
         ...(input.deadline === undefined ? {} : { deadline: input.deadline }),
         ...(input.locale === undefined ? {} : { locale: input.locale }),
       };
       for await (const event of input.model.stream(request, input.signal)) {
+        if (event.type !== 'finish' && firstTokenMs === null) firstTokenMs = elapsed(started);
         if (event.type === 'text_delta') {
           if (event.delta === '') continue;
           roundText += event.delta;
@@ -75,12 +91,14 @@ export async function runToolLoop(input: ToolLoopInput): Promise<ToolLoopResult>
       }
     } catch (error) {
       const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : 'ai_unavailable';
-      await input.onRound({ round, usage: roundUsage, latencyMs: elapsed(started), finishReason, text: roundText, toolExecutions: [], errorCode: code });
+      const latencyMs = elapsed(started);
+      await input.onRound({ round, ...(await measuredUsage()), latencyMs, firstTokenMs, finishReason, text: roundText, toolExecutions: [], errorCode: code });
       throw error;
     }
-
-    usage.promptTokens += roundUsage.promptTokens;
-    usage.completionTokens += roundUsage.completionTokens;
+    const latencyMs = elapsed(started);
+    const measured = await measuredUsage();
+    usage.promptTokens += measured.usage.promptTokens;
+    usage.completionTokens += measured.usage.completionTokens;
     text += roundText;
 
     // A model that calls tools on the tool-less last round is ignored: the budget is spent.
@@ -89,7 +107,7 @@ export async function runToolLoop(input: ToolLoopInput): Promise<ToolLoopResult>
       for (const call of calls) executions.push(await input.executeTool(call));
     }
     allExecutions.push(...executions);
-    await input.onRound({ round, usage: roundUsage, latencyMs: elapsed(started), finishReason, text: roundText, toolExecutions: executions, errorCode: null });
+    await input.onRound({ round, ...measured, latencyMs, firstTokenMs, finishReason, text: roundText, toolExecutions: executions, errorCode: null });
 
     if (executions.length === 0) return { text, rounds: round, usage, toolExecutions: allExecutions };
 

@@ -19,6 +19,7 @@ import { redactText } from '../guardrails/redaction.js';
 import type { Database } from '../storage/database.js';
 import type { ChatModel, ModelMessage } from '../ai/model-port.js';
 import { recordModelRound } from '../ai/interaction-log.js';
+import type { ModelPrices } from '../ai/model-prices.js';
 import { runToolLoop } from '../ai/tool-loop.js';
 import { z } from 'zod';
 
@@ -51,6 +52,8 @@ export interface ModelSummaryDeps {
   model: ChatModel;
   desk: Pick<AgentDesk, 'announce'>;
   timeoutMs: number;
+  /** The price table the call's cost is estimated from. */
+  prices: ModelPrices;
   onUsageLogError?: (error: unknown) => void;
 }
 
@@ -73,7 +76,7 @@ export async function summarizeWithModel(deps: ModelSummaryDeps, sessionId: stri
     onTextDelta: () => {},
     // Logged like every model call (support_ai_interactions); message_id holds the ticket the note is for.
     onRound: (record) =>
-      recordModelRound(deps.db, { sessionId, messageId: ticketId, provider: deps.model.provider, model: deps.model.model, prompt: conversation, record }).catch((error: unknown) =>
+      recordModelRound(deps.db, { sessionId, messageId: ticketId, provider: deps.model.provider, model: deps.model.model, prompt: conversation, record, prices: deps.prices, purpose: 'summary' }).catch((error: unknown) =>
         deps.onUsageLogError?.(error),
       ),
   });

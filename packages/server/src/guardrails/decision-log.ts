@@ -32,3 +32,14 @@ export async function countGuardrailDecisions(db: Queryable, sessionId: string, 
   );
   return Number(rows[0]?.count ?? 0);
 }
+
+/** Decisions counted by stage, category and action in [since, until) (either open): the dashboard's guardrail table. */
+export async function countDecisionsByKind(db: Queryable, period: { since: Date | null; until: Date | null }): Promise<Array<{ stage: string; category: string; action: string; count: number }>> {
+  const { rows } = await db.query<{ stage: string; category: string; action: string; count: string | number }>(
+    `SELECT stage, category, action, count(*) AS count FROM support_guardrail_decisions
+     WHERE ($1::timestamptz IS NULL OR created_at >= $1) AND ($2::timestamptz IS NULL OR created_at < $2)
+     GROUP BY stage, category, action ORDER BY stage, category, action`,
+    [period.since, period.until],
+  );
+  return rows.map((row) => ({ stage: row.stage, category: row.category, action: row.action, count: Number(row.count) }));
+}

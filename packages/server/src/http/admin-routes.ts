@@ -8,6 +8,7 @@ import { articleFieldsSchema, articleIdSchema, slugifyId, type ArticleFields } f
 import type { KbChunkIndexer } from '../kb/kb-chunk-indexer.js';
 import { deleteArticle, lockKnowledgeBase, upsertArticles } from '../kb/upsert-articles.js';
 import type { Database, Queryable } from '../storage/database.js';
+import { registerAdminAnalyticsRoutes } from './admin-analytics-routes.js';
 import { registerAdminSettingsRoutes, type AdminSettingsDeps } from './admin-settings-routes.js';
 import { bearerToken, parseBody } from './request-parsing.js';
 
@@ -21,7 +22,9 @@ export interface AdminRouteDeps {
   /** Called after every committed write, so cached retrieval never serves an edited or deleted article. */
   onKbChanged: () => void;
   /** The assistant's settings and the guardrail policy, which the admin controls change. */
-  settings: Omit<AdminSettingsDeps, 'db' | 'actorOf'>;
+  settings: Omit<AdminSettingsDeps, 'actorOf'>;
+  /** The service's clock: the default analytics period ends now. */
+  now: () => Date;
 }
 
 /** Who made an admin request: the admin agent's id, or the API key's holder. */
@@ -77,7 +80,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
       actors.set(request, API_KEY_ACTOR);
     });
 
-    registerAdminSettingsRoutes(admin, { db: deps.db, ...deps.settings, actorOf: (request) => actors.get(request) ?? API_KEY_ACTOR });
+    registerAdminSettingsRoutes(admin, { ...deps.settings, actorOf: (request) => actors.get(request) ?? API_KEY_ACTOR });
+    registerAdminAnalyticsRoutes(admin, { db: deps.db, now: deps.now });
 
     admin.get('/admin/kb/articles', async (request) => {
       const query = parseBody(listQuerySchema, request.query);

@@ -3,11 +3,9 @@ import { z } from 'zod';
 import type { GuardrailPolicyStore } from '../guardrails/policy-store.js';
 import type { AssistantSettingsStore } from '../settings/assistant-settings.js';
 import type { SettingsVersion, VersionedSettings } from '../settings/versioned-settings.js';
-import type { Queryable } from '../storage/database.js';
 import { parseBody } from './request-parsing.js';
 
 export interface AdminSettingsDeps {
-  db: Queryable;
   assistantSettings: AssistantSettingsStore;
   guardrailPolicies: GuardrailPolicyStore;
   /** Who is making the request (an admin agent's id, or "admin-api-key"): stored with every version. */
@@ -15,10 +13,6 @@ export interface AdminSettingsDeps {
 }
 
 const historyQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
-const decisionsQuerySchema = z.object({
-  since: z.iso.datetime({ offset: true }).optional(),
-  until: z.iso.datetime({ offset: true }).optional(),
-});
 
 const versionBody = <T>(version: SettingsVersion<T>) => ({ version: version.version, updatedBy: version.updatedBy, updatedAt: version.updatedAt, value: version.value });
 
@@ -33,18 +27,6 @@ const versionBody = <T>(version: SettingsVersion<T>) => ({ version: version.vers
 export function registerAdminSettingsRoutes(admin: FastifyInstance, deps: AdminSettingsDeps): void {
   registerVersionedDocument(admin, '/admin/settings', deps.assistantSettings, deps.actorOf);
   registerVersionedDocument(admin, '/admin/guardrails/policy', deps.guardrailPolicies, deps.actorOf);
-
-  // What the guardrails decided, counted (for the dashboard and for tuning the policy).
-  admin.get('/admin/guardrails/decisions', async (request) => {
-    const { since, until } = parseBody(decisionsQuerySchema, request.query);
-    const { rows } = await deps.db.query<{ stage: string; category: string; action: string; count: string | number }>(
-      `SELECT stage, category, action, count(*) AS count FROM support_guardrail_decisions
-       WHERE ($1::timestamptz IS NULL OR created_at >= $1) AND ($2::timestamptz IS NULL OR created_at < $2)
-       GROUP BY stage, category, action ORDER BY stage, category, action`,
-      [since ?? null, until ?? null],
-    );
-    return { since: since ?? null, until: until ?? null, decisions: rows.map((row) => ({ ...row, count: Number(row.count) })) };
-  });
 }
 
 /** GET the version in force, PUT a new one, GET the history (newest first). */
