@@ -30,6 +30,8 @@ import { mapError } from './http/error-mapping.js';
 import { registerHealthRoutes } from './http/health-routes.js';
 import { OriginPolicy, registerChatCors, registerOriginCheck } from './http/origin-policy.js';
 import { registerWidgetRoutes } from './http/widget-routes.js';
+import { registerMetricsRoute } from './http/metrics-routes.js';
+import { ServiceMetrics } from './observability/service-metrics.js';
 import type { CachingRetriever } from './kb/caching-retriever.js';
 import type { KbChunkIndexer } from './kb/kb-chunk-indexer.js';
 import { startKnowledgeBase } from './kb/knowledge-base.js';
@@ -93,6 +95,8 @@ export interface BuiltServer {
   assistantSettings: AssistantSettingsStore;
   /** Every admin endpoint (method and URL pattern), filled in once the server is ready. */
   adminRoutes: ReadonlyArray<{ method: string; url: string }>;
+  /** This node's Prometheus metrics (GET /metrics with METRICS_TOKEN; main.ts serves METRICS_PORT from it). */
+  metrics: ServiceMetrics;
   /**
    * Graceful stop: no new connections, every socket closed with 1012 (reconnect elsewhere), and
    * running replies given up to `graceMs` to finish and be stored. The caller closes the adapters after.
@@ -165,6 +169,9 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   registerFollowUpJobs(jobs, db);
   if (config.handoffWebhook) registerHandoffWebhookJob(jobs, { config: config.handoffWebhook, loadTicket: loadTicketForWebhook(db), logger });
   const hostData = createHostDataAdapter(config.hostAdapter, db, clock);
+  // Counted where things happen; the open sockets are read from the websocket server once there is one.
+  let openSockets = () => 0;
+  const metrics = new ServiceMetrics({ openSockets: () => openSockets() });
   // The human side: who is online, where a handoff goes, and the desk agents work it from.
   const presence = new AgentPresence(db, { defaultMaxChats: config.agents.maxChats, onError: (error) => logger.warn({ err: error }, 'agent presence renewal failed') });
   const desk = new AgentDesk({ db, bus, hostData, onError: (error) => logger.warn({ err: error }, 'agent desk: a part failed; the rest goes on') });
@@ -178,6 +185,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
       desk,
       timeoutMs: config.ai.requestTimeoutMs,
       prices: config.ai.prices,
+      metrics,
       onUsageLogError: (error) => logger.warn({ err: error }, DEGRADED_REPLY_MESSAGES.usage_log),
     });
   }
@@ -188,6 +196,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     desk,
     hostData,
     onTicketCreated: async (ticket) => {
+      metrics.escalation(ticket.source, ticket.mode);
       // All start even if one enqueue fails; EscalationService reports a rejection through onError.
       await Promise.all([
         enqueueTicketNotification(jobs, ticket),
@@ -235,6 +244,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     hostData,
     settings: () => assistantSettings.current(),
     prices: config.ai.prices,
+    metrics,
     now: clock,
     maxToolRounds: config.ai.maxToolRounds,
     requestTimeoutMs: config.ai.requestTimeoutMs,
@@ -255,6 +265,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     guard: new InputGuard(db),
     policies,
     assistantSettings,
+    metrics,
     moderation: createModerationFromConfig(config.ai),
     tokenUsage,
     onError: (error, context) => logger.warn({ err: error, ...context }, REPLY_WORKER_MESSAGES[context.stage]),
@@ -271,6 +282,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     messagesPerMinute: config.rateLimits.messagesPerMinute,
     policies,
     tokenUsage,
+    metrics,
   });
 
   // Widened to the base logger type so that route modules take a plain FastifyInstance.
@@ -312,6 +324,8 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   // socket is destroyed with the answer.
   const originPolicy = new OriginPolicy(config.allowedOrigins, config.publicBaseUrl);
   registerOriginCheck(app, originPolicy);
+  openSockets = () => app.websocketServer.clients.size;
+  registerMetricsRoute(app, metrics, config.metrics.token);
   registerHealthRoutes(app, { db, checks: parts.readinessChecks ?? [], details: () => ({ vectorSearch: knowledge.vectorSearch, knowledgeBase: knowledge.status() }) });
   // The customer REST routes in a scope of their own: only they (and their preflights) get CORS headers.
   await app.register(async (chat) => {
@@ -387,6 +401,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     guardrailPolicies: policies,
     assistantSettings,
     adminRoutes,
+    metrics,
     async shutdown(graceMs) {
       // Stop listening and close the sockets (preClose above), then give running replies their time.
       const running = worker.running;

@@ -159,6 +159,10 @@ const envSchema = z.object({
   ),
   HOST_JWT_SECRET: optionalNonEmpty.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   ADMIN_API_KEY: optionalNonEmpty.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  /** GET /metrics on the service's port needs this as a bearer token; unset, the route is off. */
+  METRICS_TOKEN: optionalNonEmpty.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  /** Serve /metrics alone on this port too (for a network only Prometheus reaches). */
+  METRICS_PORT: z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), z.coerce.number().int().min(1).max(65535).optional()),
   SESSION_TOKEN_TTL_SECONDS: positiveInt(900, 86_400),
   // Longest a host-signed customer token may live (exp - now, and exp - iat); 30 days at most.
   CUSTOMER_TOKEN_MAX_LIFETIME_SECONDS: positiveInt(86_400, 30 * 86_400),
@@ -319,6 +323,8 @@ export interface AppConfig {
   hostJwtSecret: string | undefined;
   /** Bearer key of the admin REST API; undefined turns the admin API off. */
   adminApiKey: string | undefined;
+  /** Prometheus metrics: behind a bearer token on the service's port, and/or alone on a port of their own. */
+  metrics: { token: string | undefined; port: number | undefined };
   sessionTokenTtlSeconds: number;
   /** Host customer tokens must carry `exp`, at most this far ahead (and this far after their `iat`). */
   customerTokenMaxLifetimeSeconds: number;
@@ -562,6 +568,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     replyLeaseMs: env.REPLY_LEASE_MS,
     hostJwtSecret: env.HOST_JWT_SECRET,
     adminApiKey: env.ADMIN_API_KEY,
+    metrics: { token: env.METRICS_TOKEN, port: env.METRICS_PORT },
     sessionTokenTtlSeconds: env.SESSION_TOKEN_TTL_SECONDS,
     customerTokenMaxLifetimeSeconds: env.CUSTOMER_TOKEN_MAX_LIFETIME_SECONDS,
     allowGuests: env.ALLOW_GUESTS,

@@ -6,6 +6,7 @@ import { openRedisConnections, redisOptionsFromUrl } from './bus/redis-connectio
 import { createRedisRateLimits } from './guardrails/redis-rate-limits.js';
 import { RedisTokenUsage } from './guardrails/token-usage.js';
 import { buildServer } from './build-server.js';
+import { startMetricsListener } from './http/metrics-routes.js';
 import { ConfigError, loadConfig } from './config.js';
 import { loadDemoData } from './demo/demo-data.js';
 import { seedDemoData } from './demo/seed-demo-data.js';
@@ -87,11 +88,16 @@ async function main(): Promise<void> {
     `support chat listening on ${listening}: ${reach}`,
   );
 
+  // Prometheus on a port of its own, on the same interface; the main port's /metrics needs METRICS_TOKEN.
+  const metricsListener = config.metrics.port === undefined ? undefined : await startMetricsListener(server.metrics, config.metrics.port, config.host);
+  if (config.metrics.port !== undefined) logger.info({ port: config.metrics.port }, `Prometheus metrics on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.metrics.port}/metrics`);
+
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: sockets told to reconnect elsewhere (1012), running replies finishing');
+    metricsListener?.close();
     await server.shutdown(config.shutdownGraceMs);
     await jobs?.close();
     bus?.close();

@@ -8,6 +8,7 @@ import { CitationRegistry } from './citation-registry.js';
 import { recordModelRound } from './interaction-log.js';
 import type { ChatModel, ModelMessage } from './model-port.js';
 import type { ModelPrices } from './model-prices.js';
+import type { ServiceMetrics } from '../observability/service-metrics.js';
 import { renderSystemPrompt } from './prompts/system-prompt.js';
 import { runToolLoop } from './tool-loop.js';
 import type { AssistantSettings } from '../settings/assistant-settings.js';
@@ -72,6 +73,7 @@ export class AssistantReplies {
       settings: () => Promise<Pick<AssistantSettings, 'companyName' | 'persona' | 'instructions'>>;
       /** The price table the calls' cost is estimated from. */
       prices: ModelPrices;
+      metrics?: Pick<ServiceMetrics, 'modelCall'>;
       maxToolRounds: number;
       requestTimeoutMs: number;
       /** A degraded reply: the model failed ('model') or the host could not give the profile ('host_profile'). */
@@ -133,6 +135,7 @@ export class AssistantReplies {
             provider: this.deps.model.provider,
             model: this.deps.model.model,
             prices: this.deps.prices,
+            ...(this.deps.metrics ? { metrics: this.deps.metrics } : {}),
             prompt: question,
             record,
           }).catch((error: unknown) => this.deps.reportError?.('usage_log', error)),

@@ -1,6 +1,7 @@
 import { redactText, redactValue } from '../guardrails/redaction.js';
 import type { Queryable } from '../storage/database.js';
 import { newInteractionId } from '../conversation/ids.js';
+import type { ServiceMetrics } from '../observability/service-metrics.js';
 import { costOf, type ModelPrices } from './model-prices.js';
 import type { ModelRoundRecord } from './tool-loop.js';
 
@@ -21,6 +22,8 @@ export async function recordModelRound(
     /** The price table the cost is estimated from (config MODEL_PRICES). */
     prices: ModelPrices;
     purpose?: 'reply' | 'summary';
+    /** Told of every call, stored or not (/metrics). */
+    metrics?: Pick<ServiceMetrics, 'modelCall'>;
   },
 ): Promise<void> {
   const toolCalls = entry.record.toolExecutions.map((execution) => ({
@@ -29,6 +32,20 @@ export async function recordModelRound(
     outcome: execution.result.ok ? 'ok' : execution.result.error.code,
     latencyMs: execution.latencyMs,
   }));
+  const costUsd = costOf(entry.prices, entry.provider, entry.model, entry.record.usage);
+  const purpose = entry.purpose ?? 'reply';
+  entry.metrics?.modelCall({
+    provider: entry.provider,
+    model: entry.model,
+    purpose,
+    ok: entry.record.errorCode === null,
+    promptTokens: entry.record.usage.promptTokens,
+    completionTokens: entry.record.usage.completionTokens,
+    costUsd,
+    latencyMs: entry.record.latencyMs,
+    firstTokenMs: entry.record.firstTokenMs,
+    tools: toolCalls.map((call) => ({ name: call.name, outcome: call.outcome, latencyMs: call.latencyMs })),
+  });
   await db.query(
     `INSERT INTO support_ai_interactions (id, session_id, message_id, round, provider, model, prompt_tokens, completion_tokens,
        latency_ms, finish_reason, tool_calls, redacted_prompt, redacted_completion, error_code, first_token_ms, tokens_estimated, cost_usd, purpose)
@@ -50,8 +67,8 @@ export async function recordModelRound(
       entry.record.errorCode,
       entry.record.firstTokenMs,
       entry.record.usageEstimated,
-      costOf(entry.prices, entry.provider, entry.model, entry.record.usage),
-      entry.purpose ?? 'reply',
+      costUsd,
+      purpose,
     ],
   );
 }

@@ -7,6 +7,7 @@ import { recordGuardrailDecision } from '../guardrails/decision-log.js';
 import { guardrailReply } from '../guardrails/guardrail-replies.js';
 import type { GuardrailPolicyStore } from '../guardrails/policy-store.js';
 import type { TokenUsageStore } from '../guardrails/token-usage.js';
+import type { ServiceMetrics } from '../observability/service-metrics.js';
 import { detectEscalationTrigger } from '../escalation/triggers.js';
 import type { Database } from '../storage/database.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
@@ -50,6 +51,7 @@ export class ChatTurns {
       /** The conversation and daily token limits (guardrail policy) and the day's token counts. */
       policies: GuardrailPolicyStore;
       tokenUsage: TokenUsageStore;
+      metrics?: Pick<ServiceMetrics, 'rating' | 'guardrailDecision'>;
     },
   ) {
     this.pending = new PendingReplies(deps.db);
@@ -126,6 +128,7 @@ export class ChatTurns {
 
   private async refuse(session: ChatSession, code: 'conversation_limit' | 'quota_exceeded', rule: string): Promise<never> {
     await recordGuardrailDecision(this.deps.db, { sessionId: session.id, messageId: null, stage: 'limit', category: code, action: 'refused', rule });
+    this.deps.metrics?.guardrailDecision({ stage: 'limit', category: code, action: 'refused' });
     throw new AppError(code, guardrailReply(code, session.locale), { status: 429 });
   }
 
@@ -141,9 +144,9 @@ export class ChatTurns {
   }
 
   async feedback(sessionId: string, event: { messageId: string; rating: 'up' | 'down' }, toSender: ReplyToSender): Promise<void> {
-    if (!(await this.deps.messages.rate(sessionId, event.messageId, event.rating))) {
-      throw new AppError('not_found', 'There is no assistant or agent message with that id in this conversation.');
-    }
+    const role = await this.deps.messages.rate(sessionId, event.messageId, event.rating);
+    if (!role) throw new AppError('not_found', 'There is no assistant or agent message with that id in this conversation.');
+    this.deps.metrics?.rating(role, event.rating);
     toSender({ type: 'feedback_recorded', messageId: event.messageId, rating: event.rating });
   }
 

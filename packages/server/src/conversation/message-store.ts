@@ -166,12 +166,13 @@ export class MessageStore {
   }
 
   /** Records a thumbs up/down on one of the session's assistant or agent replies; false if there is none. */
-  async rate(sessionId: string, messageId: string, rating: 'up' | 'down'): Promise<boolean> {
-    const { rows } = await this.db.query(
+  /** The rated message's role (assistant or agent), or null when there is no such message to rate. */
+  async rate(sessionId: string, messageId: string, rating: 'up' | 'down'): Promise<'assistant' | 'agent' | null> {
+    const { rows } = await this.db.query<{ role: 'assistant' | 'agent' }>(
       `UPDATE support_chat_messages SET rating = $3, rated_at = now()
-        WHERE session_id = $1 AND id = $2 AND role IN ('assistant', 'agent') RETURNING id`,
+        WHERE session_id = $1 AND id = $2 AND role IN ('assistant', 'agent') RETURNING role`,
       [sessionId, messageId, rating],
     );
-    return rows.length > 0;
+    return rows[0]?.role ?? null;
   }
 }

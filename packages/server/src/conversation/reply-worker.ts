@@ -14,6 +14,7 @@ import { ReplyModerator } from '../guardrails/output-moderation/reply-moderator.
 import type { ProviderModeration } from '../guardrails/output-moderation/provider-moderation.js';
 import type { TokenUsageStore } from '../guardrails/token-usage.js';
 import type { AssistantSettingsStore } from '../settings/assistant-settings.js';
+import type { ServiceMetrics } from '../observability/service-metrics.js';
 import type { Database } from '../storage/database.js';
 import { historyForReply } from './history-for-reply.js';
 import { newMessageId } from './ids.js';
@@ -47,6 +48,8 @@ export interface ReplyWorkerDeps {
   /** The input pre-filter, the policy it follows, and the provider's moderation endpoint (null: local rules only). */
   guard: InputGuard;
   policies: GuardrailPolicyStore;
+  /** Replies by outcome and guardrail decisions, for /metrics. */
+  metrics?: Pick<ServiceMetrics, 'reply' | 'guardrailDecision'>;
   /** The kill switch lives here (aiEnabled). */
   assistantSettings: Pick<AssistantSettingsStore, 'current'>;
   moderation: ProviderModeration | null;
@@ -348,6 +351,7 @@ export class ReplyWorker {
 
   private async recordDecision(sessionId: string, messageId: string, stage: 'input' | 'output', decision: { category: string; action: string; rule: string }): Promise<void> {
     await recordGuardrailDecision(this.deps.db, { sessionId, messageId, stage, ...decision });
+    this.deps.metrics?.guardrailDecision({ stage, category: decision.category, action: decision.action });
   }
 
   /** The reply's tokens count against the customer's (or the guest IP's) daily cap; a failed count does not cost the answer. */
@@ -381,6 +385,7 @@ export class ReplyWorker {
     // another node (one that lost its lease while writing) stored its answer first and that one went out.
     if (!stored) return;
     this.deps.bus.publish(session.id, { type: 'message', message: stored });
+    this.deps.metrics?.reply(reply.outcome);
     if (reply.outcome !== 'answered') await this.escalateIfStuck(session);
   }
 

@@ -20,6 +20,7 @@ import type { Database } from '../storage/database.js';
 import type { ChatModel, ModelMessage } from '../ai/model-port.js';
 import { recordModelRound } from '../ai/interaction-log.js';
 import type { ModelPrices } from '../ai/model-prices.js';
+import type { ServiceMetrics } from '../observability/service-metrics.js';
 import { runToolLoop } from '../ai/tool-loop.js';
 import { z } from 'zod';
 
@@ -54,6 +55,7 @@ export interface ModelSummaryDeps {
   timeoutMs: number;
   /** The price table the call's cost is estimated from. */
   prices: ModelPrices;
+  metrics?: Pick<ServiceMetrics, 'modelCall'>;
   onUsageLogError?: (error: unknown) => void;
 }
 
@@ -76,7 +78,7 @@ export async function summarizeWithModel(deps: ModelSummaryDeps, sessionId: stri
     onTextDelta: () => {},
     // Logged like every model call (support_ai_interactions); message_id holds the ticket the note is for.
     onRound: (record) =>
-      recordModelRound(deps.db, { sessionId, messageId: ticketId, provider: deps.model.provider, model: deps.model.model, prompt: conversation, record, prices: deps.prices, purpose: 'summary' }).catch((error: unknown) =>
+      recordModelRound(deps.db, { sessionId, messageId: ticketId, provider: deps.model.provider, model: deps.model.model, prompt: conversation, record, prices: deps.prices, purpose: 'summary', ...(deps.metrics ? { metrics: deps.metrics } : {}) }).catch((error: unknown) =>
         deps.onUsageLogError?.(error),
       ),
   });

@@ -172,7 +172,7 @@ export function createSecretScrubber(options: SecretScrubberOptions = {}): Secre
  * passwords in the database and Redis URLs.
  */
 export function secretsFromConfig(config: AppConfig): string[] {
-  const secrets: Array<string | undefined> = [config.adminApiKey, config.hostJwtSecret];
+  const secrets: Array<string | undefined> = [config.adminApiKey, config.hostJwtSecret, config.metrics.token];
   for (const provider of [config.ai.provider, config.embeddings.provider]) {
     if (provider.kind !== 'local') secrets.push(provider.apiKey);
   }
