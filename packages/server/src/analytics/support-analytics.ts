@@ -70,25 +70,36 @@ const CONVERSATIONS = `
       AND EXISTS (SELECT 1 FROM support_chat_messages m WHERE m.session_id = s.id AND m.role = 'user')
   )`;
 
+/**
+ * CTEs `conversations` and `facts`: per conversation of the period, what the
+ * definitions above need, and its outcome (contained, escalated, abandoned).
+ * The funnel and the transcript browser read the same facts.
+ */
+export const CONVERSATION_FACTS = `${CONVERSATIONS},
+  facts AS (
+    SELECT c.id, c.created_at,
+      EXISTS (SELECT 1 FROM support_tickets t WHERE t.session_id = c.id) AS escalated,
+      EXISTS (SELECT 1 FROM support_tickets t WHERE t.session_id = c.id AND t.resolution = 'resolved') AS resolved_by_agent,
+      EXISTS (SELECT 1 FROM support_chat_messages m WHERE m.session_id = c.id AND m.role = 'assistant' AND m.outcome = 'answered') AS ai_answered,
+      (SELECT m.outcome FROM support_chat_messages m WHERE m.session_id = c.id AND m.role = 'assistant' ORDER BY m.seq DESC LIMIT 1) AS last_outcome
+    FROM conversations c
+  ),
+  outcomes AS (
+    SELECT f.*, CASE WHEN f.escalated THEN 'escalated' WHEN f.ai_answered AND f.last_outcome = 'answered' THEN 'contained' ELSE 'abandoned' END AS outcome
+    FROM facts f
+  )`;
+
 export async function analyticsSummary(db: Queryable, period: AnalyticsPeriod): Promise<AnalyticsSummary> {
   const range = [period.since, period.until];
   const [funnel, messages, reasons, ratings, tokens, daily, latency, tools, cited, guardrails] = await Promise.all([
     db.query(
-      `WITH ${CONVERSATIONS},
-       facts AS (
-         SELECT c.id,
-           EXISTS (SELECT 1 FROM support_tickets t WHERE t.session_id = c.id) AS escalated,
-           EXISTS (SELECT 1 FROM support_tickets t WHERE t.session_id = c.id AND t.resolution = 'resolved') AS resolved_by_agent,
-           EXISTS (SELECT 1 FROM support_chat_messages m WHERE m.session_id = c.id AND m.role = 'assistant' AND m.outcome = 'answered') AS ai_answered,
-           (SELECT m.outcome FROM support_chat_messages m WHERE m.session_id = c.id AND m.role = 'assistant' ORDER BY m.seq DESC LIMIT 1) AS last_outcome
-         FROM conversations c
-       )
+      `WITH ${CONVERSATION_FACTS}
        SELECT count(*) AS conversations,
          count(*) FILTER (WHERE ai_answered) AS ai_answered,
          count(*) FILTER (WHERE escalated) AS escalated,
          count(*) FILTER (WHERE resolved_by_agent) AS resolved_by_agent,
-         count(*) FILTER (WHERE NOT escalated AND ai_answered AND last_outcome = 'answered') AS contained
-       FROM facts`,
+         count(*) FILTER (WHERE outcome = 'contained') AS contained
+       FROM outcomes`,
       range,
     ),
     db.query(

@@ -7,28 +7,17 @@ import type { PendingActions } from '../conversation/pending-actions.js';
 import type { SessionService } from '../conversation/session-service.js';
 import type { SessionStore } from '../conversation/session-store.js';
 import { AppError } from '../errors/app-error.js';
-import { redactText } from '../guardrails/redaction.js';
 import type { RateLimits } from '../guardrails/rate-limits.js';
 import { limitPerIp } from './per-ip-limit.js';
 import { bearerToken, parseBody } from './request-parsing.js';
 import type { SessionEventBus } from '../bus/session-event-bus.js';
 import { hashSessionToken } from '../conversation/session-tokens.js';
+import { conversationPreview } from '../conversation/conversation-preview.js';
 
 const sessionParamsSchema = z.object({ id: z.string().min(1).max(200) });
 
 /** GET /support/chat/conversations: `?limit=` 1..50, 20 by default; other query parameters (cache busters) are ignored. */
 const conversationsQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(50).default(20) });
-/** How much of the customer's first message a conversation list shows. */
-export const CONVERSATION_PREVIEW_CHARS = 120;
-
-/** The first message as a list shows it: redacted (no e-mail, card or phone number), on one line, clipped. */
-export function conversationPreview(text: string | null): string | null {
-  if (text === null) return null;
-  const line = redactText(text).replace(/\s+/g, ' ').trim();
-  const chars = Array.from(line); // by code point: an emoji is not cut in half
-  return chars.length <= CONVERSATION_PREVIEW_CHARS ? line : `${chars.slice(0, CONVERSATION_PREVIEW_CHARS - 1).join('').trimEnd()}…`;
-}
-
 /** The customer-side REST endpoints of PROTOCOL.md. */
 export function registerChatRoutes(
   app: FastifyInstance,
