@@ -32,6 +32,7 @@ import { OriginPolicy, registerChatCors, registerOriginCheck } from './http/orig
 import { registerWidgetRoutes } from './http/widget-routes.js';
 import { registerMetricsRoute } from './http/metrics-routes.js';
 import { ServiceMetrics } from './observability/service-metrics.js';
+import { scheduleRetention } from './privacy/retention.js';
 import type { CachingRetriever } from './kb/caching-retriever.js';
 import type { KbChunkIndexer } from './kb/kb-chunk-indexer.js';
 import { startKnowledgeBase } from './kb/knowledge-base.js';
@@ -325,6 +326,15 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   const originPolicy = new OriginPolicy(config.allowedOrigins, config.publicBaseUrl);
   registerOriginCheck(app, originPolicy);
   openSockets = () => app.websocketServer.clients.size;
+  const retention = scheduleRetention(db, config.retention, {
+    now: clock,
+    everyMs: 3600_000,
+    onRun: (run) => {
+      if (run.conversations + run.tokenUsageDays + run.emails > 0) logger.info({ retention: run, ...config.retention }, 'retention: old conversations removed');
+    },
+    onError: (error) => logger.warn({ err: error }, 'retention run failed; retrying in an hour'),
+  });
+  app.addHook('onClose', async () => retention.stop());
   registerMetricsRoute(app, metrics, config.metrics.token);
   registerHealthRoutes(app, { db, checks: parts.readinessChecks ?? [], details: () => ({ vectorSearch: knowledge.vectorSearch, knowledgeBase: knowledge.status() }) });
   // The customer REST routes in a scope of their own: only they (and their preflights) get CORS headers.

@@ -261,6 +261,9 @@ const envSchema = z.object({
       }
       return { ...DEFAULT_MODEL_PRICES, ...parsed.data };
     }),
+  /** Conversations idle longer than this many days are deleted or anonymised by a job every hour; 0 keeps them. */
+  RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(0),
+  RETENTION_MODE: z.enum(['delete', 'anonymise']).default('delete'),
   /** The company the assistant speaks for, until an operator changes it in the admin settings. */
   COMPANY_NAME: z.string().trim().min(1).max(80).default('Skyway Travel'),
   /** Regions (ISO 3166 codes) whose national phone numbers, written without a country code, are redacted. */
@@ -362,6 +365,8 @@ export interface AppConfig {
   handoffWebhook: HandoffWebhookConfig | null;
   /** The guardrail policy to start with (operators change it at run time) and the phone regions redaction knows. */
   guardrails: { policy: GuardrailPolicy; phoneRegions: CountryCode[] };
+  /** How long conversations are kept (0: for ever), and what happens to them then. */
+  retention: { days: number; mode: 'delete' | 'anonymise' };
   /** The assistant's settings to start with; operators change them at run time (admin settings). */
   assistant: { companyName: string };
   /** Where tools read bookings and wallets: the demo tables or the host's own API. */
@@ -600,6 +605,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     guardrails: { policy: env.GUARDRAIL_POLICY, phoneRegions: env.PII_PHONE_REGIONS as CountryCode[] },
     assistant: { companyName: env.COMPANY_NAME },
+    retention: { days: env.RETENTION_DAYS, mode: env.RETENTION_MODE },
     hostAdapter,
     ai: {
       provider,

@@ -9,6 +9,7 @@ import type { KbChunkIndexer } from '../kb/kb-chunk-indexer.js';
 import { deleteArticle, lockKnowledgeBase, upsertArticles } from '../kb/upsert-articles.js';
 import type { Database, Queryable } from '../storage/database.js';
 import { registerAdminAnalyticsRoutes } from './admin-analytics-routes.js';
+import { registerAdminPrivacyRoutes } from './admin-privacy-routes.js';
 import { registerAdminSettingsRoutes, type AdminSettingsDeps } from './admin-settings-routes.js';
 import { bearerToken, parseBody } from './request-parsing.js';
 
@@ -82,6 +83,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
 
     registerAdminSettingsRoutes(admin, { ...deps.settings, actorOf: (request) => actors.get(request) ?? API_KEY_ACTOR });
     registerAdminAnalyticsRoutes(admin, { db: deps.db, now: deps.now });
+    registerAdminPrivacyRoutes(admin, { db: deps.db, actorOf: (request) => actors.get(request) ?? API_KEY_ACTOR });
 
     admin.get('/admin/kb/articles', async (request) => {
       const query = parseBody(listQuerySchema, request.query);
