@@ -61,6 +61,8 @@ export const createSessionResponseSchema = z.object({
   customer: z.object({ id: z.string(), name: z.string().nullable() }).nullable().optional(),
   /** Extension: "ai", "escalated" or "closed". */
   status: z.string().optional(),
+  /** Extension: the customer's answer to the training-consent question (null: not asked or not answered yet). */
+  trainingConsent: z.boolean().nullable().optional(),
 });
 export type CreateSessionResponse = z.infer<typeof createSessionResponseSchema>;
 
@@ -145,6 +147,8 @@ export const resumeEventSchema = z.object({
 /** Extension: the customer confirms or declines an action the assistant proposed (see `action_proposed`). */
 export const confirmActionEventSchema = z.object({ type: z.literal('confirm_action'), actionId: z.string().min(1).max(200) });
 export const cancelActionEventSchema = z.object({ type: z.literal('cancel_action'), actionId: z.string().min(1).max(200) });
+/** Extension: the customer's answer to "may this conversation be used to improve the assistant?" (it can be changed later). */
+export const consentEventSchema = z.object({ type: z.literal('consent'), training: z.boolean() });
 
 export const clientEventSchema = z.discriminatedUnion('type', [
   sendMessageEventSchema,
@@ -153,9 +157,10 @@ export const clientEventSchema = z.discriminatedUnion('type', [
   resumeEventSchema,
   confirmActionEventSchema,
   cancelActionEventSchema,
+  consentEventSchema,
 ]);
 export type ClientEvent = z.infer<typeof clientEventSchema>;
-export const clientEventTypes = ['send_message', 'escalate', 'feedback', 'resume', 'confirm_action', 'cancel_action'] as const;
+export const clientEventTypes = ['send_message', 'escalate', 'feedback', 'resume', 'confirm_action', 'cancel_action', 'consent'] as const;
 
 export const moneySchema = z.object({ amount: z.string(), currency: z.string() });
 
@@ -245,6 +250,8 @@ export const serverEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('action_proposed'), action: proposedActionSchema }),
   /** Extension: how a proposed action ended. */
   z.object({ type: z.literal('action_updated'), actionId: z.string(), status: actionStatusSchema }),
+  /** Extension: the answer to a `consent` event (to every socket of the session): what is stored, and since when. */
+  z.object({ type: z.literal('consent_recorded'), training: z.boolean(), at: z.string() }),
 ]);
 export type ServerEvent = z.infer<typeof serverEventSchema>;
 

@@ -273,6 +273,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   });
   const turns = new ChatTurns({
     db,
+    bus,
     sessions,
     messages,
     escalation,

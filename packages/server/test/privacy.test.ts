@@ -136,6 +136,66 @@ describe.each(testDrivers)('privacy requests on %s', (driver) => {
   });
 });
 
+describe.each(testDrivers)('training consent and the training export on %s', (driver) => {
+  let server: RunningTestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ driver, env: { ADMIN_API_KEY: ADMIN_KEY } });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const conversation = async (texts: string[], consent: boolean[]) => {
+    const session = await openSession(server.url, { customerToken: await signCustomerToken(server, 'cus_omar') });
+    const client = await ChatTestClient.connect(server.url, session.token);
+    for (const text of texts) await client.ask(text);
+    for (const training of consent) {
+      const from = client.events.length;
+      client.send({ type: 'consent', training });
+      await client.waitFor('consent_recorded', (event) => event.training === training, { from });
+    }
+    client.close();
+    return session;
+  };
+
+  it('stores the answer with its time, tells every tab, and the session says it after a reload', async () => {
+    const session = await openSession(server.url, { customerToken: await signCustomerToken(server, 'cus_omar') });
+    expect(session.trainingConsent).toBeNull();
+    const [tab, other] = await Promise.all([ChatTestClient.connect(server.url, session.token), ChatTestClient.connect(server.url, session.token)]);
+    tab.send({ type: 'consent', training: true });
+    const recorded = await other.waitFor('consent_recorded');
+    expect(recorded.training).toBe(true);
+    const stored = (await server.db.query<{ training_consent: boolean; training_consent_at: Date | string }>('SELECT training_consent, training_consent_at FROM support_chat_sessions WHERE id = $1', [session.sessionId])).rows[0];
+    expect(stored?.training_consent).toBe(true);
+    expect(new Date(stored!.training_consent_at).toISOString()).toBe(recorded.at);
+    tab.close();
+    other.close();
+    const resumed = await openSession(server.url, { customerToken: await signCustomerToken(server, 'cus_omar'), resumeSessionId: session.sessionId });
+    expect(resumed.trainingConsent).toBe(true);
+  });
+
+  it('exports only consenting conversations, redacted, in the fine-tuning chat format, and audits it', async () => {
+    const since = new Date(Date.now() - 1000).toISOString();
+    const yes = await conversation(['How much does it cost to cancel a flight? My card is 4111 1111 1111 1111'], [true]);
+    await conversation(['What is the baggage allowance?'], [false]);
+    await conversation(['Can I change my flight date?'], []);
+    await conversation(['Do you have wifi on board?'], [true, false]);
+    const response = await fetch(`${server.url}/admin/exports/training?since=${encodeURIComponent(since)}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/jsonl/);
+    const lines = (await response.text()).trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const example = JSON.parse(lines[0]!) as { messages: Array<{ role: string; content: string }> };
+    expect(example.messages.map((message) => message.role)).toEqual(['system', 'user', 'assistant']);
+    expect(example.messages[1]?.content).toBe('How much does it cost to cancel a flight? My card is [CARD]');
+    expect(example.messages[2]?.content.length).toBeGreaterThan(10);
+    expect(lines[0]).not.toContain('4111');
+    expect(lines[0]).not.toContain(yes.sessionId);
+    const audit = (await server.db.query<{ details: { exported: number; withoutConsent: number } }>(`SELECT details FROM support_privacy_audit WHERE action = 'training_export'`)).rows;
+    expect(audit.at(-1)?.details).toMatchObject({ exported: 1, withoutConsent: 3 });
+  });
+});
+
 describe('npm run privacy', () => {
   let scratch: string;
   beforeAll(async () => {
@@ -157,7 +217,7 @@ describe('npm run privacy', () => {
 
   it('refuses bad input with exit 2 before opening the database, and a deletion without --yes', async () => {
     const dataDir = join(scratch, 'untouched');
-    for (const args of [[], ['erase', 'cus_x'], ['export'], ['delete', 'cus_x']]) {
+    for (const args of [[], ['erase', 'cus_x'], ['export'], ['delete', 'cus_x'], ['training-export', '--since', 'yesterday']]) {
       const result = await runCli(args, dataDir);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toMatch(/^privacy: /);

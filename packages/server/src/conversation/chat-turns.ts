@@ -8,6 +8,7 @@ import { guardrailReply } from '../guardrails/guardrail-replies.js';
 import type { GuardrailPolicyStore } from '../guardrails/policy-store.js';
 import type { TokenUsageStore } from '../guardrails/token-usage.js';
 import type { ServiceMetrics } from '../observability/service-metrics.js';
+import type { SessionEventBus } from '../bus/session-event-bus.js';
 import { detectEscalationTrigger } from '../escalation/triggers.js';
 import type { Database } from '../storage/database.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
@@ -52,6 +53,8 @@ export class ChatTurns {
       policies: GuardrailPolicyStore;
       tokenUsage: TokenUsageStore;
       metrics?: Pick<ServiceMetrics, 'rating' | 'guardrailDecision'>;
+      /** Tells every socket of a session (on any node) what changed: the consent answer. */
+      bus: Pick<SessionEventBus, 'publish'>;
     },
   ) {
     this.pending = new PendingReplies(deps.db);
@@ -136,6 +139,16 @@ export class ChatTurns {
    * The escalation button. Pressing it again changes nothing: the sender is
    * told where the conversation stands, and nothing is broadcast again.
    */
+  /**
+   * The customer's answer to the training-consent question, stored with its
+   * time; every socket of the session is told, so another tab does not ask
+   * again. Only consenting conversations are ever exported for training.
+   */
+  async consent(sessionId: string, training: boolean): Promise<void> {
+    const at = await this.deps.sessions.setTrainingConsent(sessionId, training);
+    this.deps.bus.publish(sessionId, { type: 'consent_recorded', training, at: at.toISOString() });
+  }
+
   async escalate(sessionId: string, reason: string | undefined, toSender: ReplyToSender): Promise<void> {
     const session = await this.currentSession(sessionId);
     if (session.status === 'closed') throw new AppError('session_closed', 'This conversation is closed; start a new one.');

@@ -80,6 +80,7 @@ export class SessionService {
       wsUrl: WS_PATH,
       customer: session.identity.kind === 'customer' ? { id: session.identity.customerId, name: session.identity.name } : null,
       status: session.status,
+      trainingConsent: session.trainingConsent,
     };
   }
 

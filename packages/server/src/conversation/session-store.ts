@@ -11,6 +11,8 @@ export interface ChatSession {
   tokenExpiresAt: Date;
   /** Whose daily token cap the session's model calls count against (customer:… or ip:…); null for sessions from before caps. */
   quotaKey: string | null;
+  /** The customer's answer to the training-consent question; null: not answered. */
+  trainingConsent: boolean | null;
 }
 
 interface SessionRow extends Record<string, unknown> {
@@ -22,9 +24,10 @@ interface SessionRow extends Record<string, unknown> {
   status: SessionStatus;
   token_expires_at: Date | string;
   quota_key: string | null;
+  training_consent: boolean | null;
 }
 
-const columns = 'id, customer_id, customer_name, customer_email, locale, status, token_expires_at, quota_key';
+const columns = 'id, customer_id, customer_name, customer_email, locale, status, token_expires_at, quota_key, training_consent';
 
 function toSession(row: SessionRow): ChatSession {
   return {
@@ -36,6 +39,7 @@ function toSession(row: SessionRow): ChatSession {
     status: row.status,
     tokenExpiresAt: new Date(row.token_expires_at),
     quotaKey: row.quota_key,
+    trainingConsent: row.training_consent,
   };
 }
 
@@ -140,6 +144,16 @@ export class SessionStore {
       lastMessageAt: new Date(row.last_message_at),
       firstCustomerText: row.first_text,
     }));
+  }
+
+  /** Stores the customer's training-consent answer with its time; returns that time. */
+  async setTrainingConsent(sessionId: string, training: boolean): Promise<Date> {
+    const { rows } = await this.db.query<{ at: Date | string }>(
+      'UPDATE support_chat_sessions SET training_consent = $2, training_consent_at = now() WHERE id = $1 RETURNING training_consent_at AS at',
+      [sessionId, training],
+    );
+    if (!rows[0]) throw new Error(`session ${sessionId} not found`);
+    return new Date(rows[0].at);
   }
 
   async setStatus(sessionId: string, status: SessionStatus): Promise<void> {

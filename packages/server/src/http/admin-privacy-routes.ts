@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { deleteCustomerData, exportCustomerData } from '../privacy/customer-data.js';
+import { exportTrainingData, toJsonl } from '../privacy/training-export.js';
 import type { Database } from '../storage/database.js';
 import { parseBody } from './request-parsing.js';
 
 const customerParamsSchema = z.object({ customerId: z.string().trim().min(1).max(200) });
+const exportQuerySchema = z.object({ since: z.iso.datetime({ offset: true }).optional(), until: z.iso.datetime({ offset: true }).optional() });
 const auditQuerySchema = z.object({ customerId: z.string().trim().min(1).max(200).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
 
 /**
@@ -12,7 +14,10 @@ const auditQuerySchema = z.object({ customerId: z.string().trim().min(1).max(200
  * privacy): export everything about a customer, delete it, and read the
  * audit of both. Inside the admin plugin, behind its key check.
  */
-export function registerAdminPrivacyRoutes(admin: FastifyInstance, deps: { db: Database; actorOf: (request: FastifyRequest) => string }): void {
+export function registerAdminPrivacyRoutes(
+  admin: FastifyInstance,
+  deps: { db: Database; actorOf: (request: FastifyRequest) => string; settings: () => Promise<{ companyName: string }> },
+): void {
   admin.get('/admin/customers/:customerId/export', async (request, reply) => {
     const { customerId } = parseBody(customerParamsSchema, request.params);
     const data = await exportCustomerData(deps.db, customerId, { actor: deps.actorOf(request) });
@@ -25,6 +30,20 @@ export function registerAdminPrivacyRoutes(admin: FastifyInstance, deps: { db: D
   admin.delete('/admin/customers/:customerId', async (request) => {
     const { customerId } = parseBody(customerParamsSchema, request.params);
     return { customerId, deleted: await deleteCustomerData(deps.db, customerId, { actor: deps.actorOf(request) }) };
+  });
+
+  // Consenting conversations only, redacted, as JSONL in OpenAI's fine-tuning chat format.
+  admin.get('/admin/exports/training', async (request, reply) => {
+    const { since, until } = parseBody(exportQuerySchema, request.query);
+    const to = until ? new Date(until) : new Date();
+    const from = since ? new Date(since) : new Date(to.getTime() - 30 * 24 * 3600 * 1000);
+    const { companyName } = await deps.settings();
+    const { examples } = await exportTrainingData(deps.db, { since: from, until: to, companyName, actor: deps.actorOf(request) });
+    return reply
+      .type('application/jsonl; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('content-disposition', `attachment; filename="training-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}.jsonl"`)
+      .send(toJsonl(examples));
   });
 
   admin.get('/admin/privacy/audit', async (request) => {

@@ -83,7 +83,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
 
     registerAdminSettingsRoutes(admin, { ...deps.settings, actorOf: (request) => actors.get(request) ?? API_KEY_ACTOR });
     registerAdminAnalyticsRoutes(admin, { db: deps.db, now: deps.now });
-    registerAdminPrivacyRoutes(admin, { db: deps.db, actorOf: (request) => actors.get(request) ?? API_KEY_ACTOR });
+    registerAdminPrivacyRoutes(admin, { db: deps.db, actorOf: (request) => actors.get(request) ?? API_KEY_ACTOR, settings: () => deps.settings.assistantSettings.current() });
 
     admin.get('/admin/kb/articles', async (request) => {
       const query = parseBody(listQuerySchema, request.query);

@@ -298,6 +298,9 @@ export class ChatConnection {
         case 'cancel_action':
           await deps.pendingActions.cancel(sessionId, event.actionId);
           break;
+        case 'consent':
+          await deps.turns.consent(sessionId, event.training);
+          break;
       }
     } catch (error) {
       this.reportFailure(error, sessionId, subject);

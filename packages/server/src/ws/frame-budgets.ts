@@ -29,6 +29,7 @@ export const connectionBudgets: Record<FrameKind, Budget> = {
   escalate: { burst: 3, perMinute: 6 },
   confirm_action: { burst: 5, perMinute: 20 },
   cancel_action: { burst: 5, perMinute: 20 },
+  consent: { burst: 3, perMinute: 10 },
   invalid: { burst: 10, perMinute: 20 },
 };
 

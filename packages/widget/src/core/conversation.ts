@@ -450,6 +450,8 @@ export function applyServerEvent(state: ConversationState, event: ServerEvent): 
       return mapActions(state, (card) => (card.action.id === event.actionId ? { ...card, phase: event.status } : card));
     case 'error':
       return applyError(state, event);
+    case 'consent_recorded':
+      return state;
   }
 }
 
