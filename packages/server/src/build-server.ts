@@ -18,7 +18,6 @@ import { SessionService } from './conversation/session-service.js';
 import { ReplyWorker } from './conversation/reply-worker.js';
 import { SessionStore } from './conversation/session-store.js';
 import { EscalationService } from './escalation/escalation-service.js';
-import { HandoffTriggers } from './escalation/handoff-triggers.js';
 import { enqueueTicketSummary, registerTicketSummaryJob } from './escalation/model-summary.js';
 import { enqueueHandoffWebhook, loadTicketForWebhook, registerHandoffWebhookJob } from './notifications/handoff-webhook.js';
 import { registerAdminRoutes } from './http/admin-routes.js';
@@ -50,7 +49,7 @@ import { RateLimits } from './guardrails/rate-limits.js';
 import { InputGuard } from './guardrails/input-guard.js';
 import { createModerationFromConfig } from './guardrails/output-moderation/provider-moderation.js';
 import { GuardrailPolicyStore } from './guardrails/policy-store.js';
-import { AssistantSettingsStore, assistantSettingsSchema } from './settings/assistant-settings.js';
+import { AssistantSettingsStore } from './settings/assistant-settings.js';
 import { setPhoneRegions } from './guardrails/redaction.js';
 import { DatabaseTokenUsage, type TokenUsageStore } from './guardrails/token-usage.js';
 import { registerAgentSocket } from './ws/agent-connection.js';
@@ -164,7 +163,18 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   });
   setPhoneRegions(config.guardrails.phoneRegions);
   const policies = new GuardrailPolicyStore(db, config.guardrails.policy);
-  const assistantSettings = new AssistantSettingsStore(db, assistantSettingsSchema.parse({ companyName: config.assistant.companyName }));
+  // Configured by the environment; the admin controls change them at run time (every node within seconds).
+  const assistantSettings = new AssistantSettingsStore(db, {
+    companyName: config.assistant.companyName,
+    escalation: {
+      triggers: [...config.escalation.triggers.enabled],
+      sentimentThreshold: config.escalation.triggers.sentiment.threshold,
+      afterFailedReplies: config.ai.escalateAfterFailedReplies,
+      businessHours: config.agents.businessHours.spec,
+      timeZone: config.agents.businessHours.timeZone,
+    },
+  });
+  const openingHours = async () => (await assistantSettings.escalation()).hours;
   const tokenUsage = parts.tokenUsage ?? new DatabaseTokenUsage(db, clock);
   const jobs = parts.jobs ?? new InProcessJobQueue(undefined, (job, error) => logger.error({ err: error, job }, 'background job failed for good'));
   registerFollowUpJobs(jobs, db);
@@ -176,7 +186,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   // The human side: who is online, where a handoff goes, and the desk agents work it from.
   const presence = new AgentPresence(db, { defaultMaxChats: config.agents.maxChats, onError: (error) => logger.warn({ err: error }, 'agent presence renewal failed') });
   const desk = new AgentDesk({ db, bus, hostData, onError: (error) => logger.warn({ err: error }, 'agent desk: a part failed; the rest goes on') });
-  const routing = new HandoffRouting({ presence, hours: config.agents.businessHours, autoAssign: config.agents.autoAssign, now: clock });
+  const routing = new HandoffRouting({ presence, hours: openingHours, autoAssign: config.agents.autoAssign, now: clock });
   // A hosted model rewrites the extractive hand-over note into a short abstract one; the local provider has none to write it.
   const writesSummaries = model.provider !== 'local';
   if (writesSummaries) {
@@ -251,7 +261,6 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     requestTimeoutMs: config.ai.requestTimeoutMs,
     reportError: (stage, error) => logger.warn({ err: error, stage, provider: model.provider }, DEGRADED_REPLY_MESSAGES[stage]),
   });
-  const triggers = new HandoffTriggers(config.escalation.triggers);
   const worker = new ReplyWorker({
     db,
     sessions,
@@ -261,8 +270,10 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     bus,
     jobs,
     leaseMs: config.replyLeaseMs,
-    escalateAfterFailedReplies: triggers.enabled('repeated_failure') ? config.ai.escalateAfterFailedReplies : 0,
-    triggers,
+    handoffRules: async () => {
+      const { settings, triggers } = await assistantSettings.escalation();
+      return { triggers, escalateAfterFailedReplies: triggers.enabled('repeated_failure') ? settings.afterFailedReplies : 0 };
+    },
     guard: new InputGuard(db),
     policies,
     assistantSettings,
@@ -365,7 +376,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   const drain = new QueueDrain({
     desk,
     presence,
-    hours: config.agents.businessHours,
+    hours: openingHours,
     autoAssign: config.agents.autoAssign,
     now: clock,
     onError: (error) => logger.warn({ err: error }, 'assigning waiting live chats to an agent failed; they stay in the queue'),

@@ -144,6 +144,40 @@ describe.each(testDrivers)('admin controls on %s', (driver) => {
     client.close();
   });
 
+  it('changes the handoff rules at run time: a trigger switched off, opening hours that put the team away', async () => {
+    const current = versionSchema.parse((await adminFetch(server.url, ADMIN_KEY, 'GET', '/admin/settings')).body);
+    const escalation = current.value.escalation as { triggers: string[]; businessHours: string; timeZone: string };
+    expect(escalation).toMatchObject({ triggers: ['explicit_request', 'accepted_offer', 'negative_sentiment', 'repeated_failure'], timeZone: 'UTC' });
+    const bad = await adminFetch(server.url, ADMIN_KEY, 'PUT', '/admin/settings', { ...current.value, escalation: { ...escalation, businessHours: 'weekdays 9 to 5' } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('escalation.businessHours');
+
+    // An hour that is not now (UTC), so the team is away whatever the time the test runs.
+    const hour = new Date().getUTCHours();
+    const opens = hour < 20 ? `${String(hour + 2).padStart(2, '0')}:00` : '01:00';
+    const closes = hour < 20 ? `${String(hour + 3).padStart(2, '0')}:00` : '02:00';
+    const away = `mon-sun ${opens}-${closes}`;
+    const changed = { ...current.value, escalation: { ...escalation, triggers: ['accepted_offer', 'negative_sentiment', 'repeated_failure'], businessHours: away } };
+    expect((await adminFetch(server.url, ADMIN_KEY, 'PUT', '/admin/settings', changed)).status).toBe(200);
+    try {
+      const session = await openSession(server.url, { customerToken: await signCustomerToken(server, 'cus_omar') });
+      const client = await ChatTestClient.connect(server.url, session.token);
+      // explicit_request is off: the words alone no longer hand over, the model answers.
+      expect((await client.ask('I want to talk to a human')).reply.text).toBe('Happy to help.');
+      // The button still does, and out of hours it is a ticket that says when the team is back.
+      const from = client.events.length;
+      client.send({ type: 'escalate' });
+      const escalated = await client.waitFor('escalated', () => true, { from });
+      expect(escalated.mode).toBe('ticket');
+      const notice = await client.waitFor('message', (event) => event.message.role === 'system', { from });
+      expect(notice.message.text).toContain('Our support team is away right now');
+      expect(notice.message.text).toContain(`${opens}–${closes} (UTC)`);
+      client.close();
+    } finally {
+      await adminFetch(server.url, ADMIN_KEY, 'PUT', '/admin/settings', current.value);
+    }
+  });
+
   it('counts the guardrail decisions for the dashboard', async () => {
     const session = await openSession(server.url);
     const client = await ChatTestClient.connect(server.url, session.token);

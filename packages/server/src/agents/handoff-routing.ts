@@ -18,15 +18,16 @@ export interface HandoffPlan {
  */
 export class HandoffRouting {
   constructor(
-    private readonly deps: { presence: AgentPresence; hours: BusinessHours; autoAssign: boolean; now: () => Date },
+    /** `hours`: the opening hours in force (admin settings can change them at run time). */
+    private readonly deps: { presence: AgentPresence; hours: () => Promise<BusinessHours>; autoAssign: boolean; now: () => Date },
   ) {}
 
   async plan(): Promise<HandoffPlan> {
     const now = this.deps.now();
-    const { hours } = this.deps;
+    const hours = await this.deps.hours();
     if (!hours.isOpen(now)) {
       const next = hours.nextOpening(now);
-      const back = next ? ` They're back ${this.formatOpening(next)}.` : '';
+      const back = next ? ` They're back ${formatOpening(next, hours.timeZone)}.` : '';
       return {
         mode: 'ticket',
         assignee: null,
@@ -59,8 +60,9 @@ export class HandoffRouting {
     };
   }
 
-  private formatOpening(at: Date): string {
-    const format = new Intl.DateTimeFormat('en-GB', { timeZone: this.deps.hours.timeZone, weekday: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-    return `${format.format(at)} (${this.deps.hours.timeZone})`;
-  }
+}
+
+function formatOpening(at: Date, timeZone: string): string {
+  const format = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return `${format.format(at)} (${timeZone})`;
 }

@@ -20,7 +20,8 @@ export class QueueDrain {
     private readonly deps: {
       desk: Pick<AgentDesk, 'nextWaitingLiveChat' | 'claim'>;
       presence: Pick<AgentPresence, 'onlineAgents'>;
-      hours: BusinessHours;
+      /** The opening hours in force (admin settings can change them at run time). */
+      hours: () => Promise<BusinessHours>;
       autoAssign: boolean;
       now: () => Date;
       onError: (error: unknown) => void;
@@ -34,8 +35,8 @@ export class QueueDrain {
 
   /** Resolves with how many chats were assigned to the agent. */
   async offerNow(agentId: string): Promise<number> {
-    const { desk, presence, hours } = this.deps;
-    if (!this.deps.autoAssign || !hours.isOpen(this.deps.now())) return 0;
+    const { desk, presence } = this.deps;
+    if (!this.deps.autoAssign || !(await this.deps.hours()).isOpen(this.deps.now())) return 0;
     let assigned = 0;
     const skipped = new Set<string>();
     for (let round = 0; round < MAX_ASSIGNMENTS_PER_OFFER; round += 1) {

@@ -4,7 +4,7 @@ import { ConfigError } from '../config.js';
 import { deleteCustomerData, exportCustomerData } from '../privacy/customer-data.js';
 import { applyRetention } from '../privacy/retention.js';
 import { exportTrainingData, toJsonl } from '../privacy/training-export.js';
-import { AssistantSettingsStore, assistantSettingsSchema } from '../settings/assistant-settings.js';
+import { AssistantSettingsStore, DEFAULT_ESCALATION } from '../settings/assistant-settings.js';
 import { loadCliConfig, openCliDatabase } from './cli-database.js';
 
 /**
@@ -84,7 +84,7 @@ async function main(): Promise<number> {
   const db = await openCliDatabase(config);
   try {
     if (request.command === 'training-export') {
-      const { companyName } = await new AssistantSettingsStore(db, assistantSettingsSchema.parse({ companyName: config.assistant.companyName })).current();
+      const { companyName } = await new AssistantSettingsStore(db, { companyName: config.assistant.companyName, escalation: DEFAULT_ESCALATION }).current();
       const { examples, withoutConsent } = await exportTrainingData(db, { since: request.since, until: request.until, companyName, actor: 'cli' });
       if (request.out) writeFileSync(request.out, toJsonl(examples), { mode: 0o600 });
       else process.stdout.write(toJsonl(examples));

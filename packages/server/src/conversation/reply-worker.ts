@@ -41,10 +41,12 @@ export interface ReplyWorkerDeps {
   jobs: JobQueue;
   /** How long a session's lease lasts unless renewed: how soon a dead node's replies are taken over. */
   leaseMs: number;
-  /** Consecutive failed replies that hand the conversation over; 0 never. */
-  escalateAfterFailedReplies: number;
-  /** The triggers read from the customer's words (a request for a person, a yes to the offer of one, anger). */
-  triggers: HandoffTriggers;
+  /**
+   * The escalation settings in force (admin settings, read per message): the triggers read from the
+   * customer's words (a request for a person, a yes to the offer of one, anger) and how many failed
+   * replies in a row hand the conversation over (0 never).
+   */
+  handoffRules: () => Promise<{ triggers: HandoffTriggers; escalateAfterFailedReplies: number }>;
   /** The input pre-filter, the policy it follows, and the provider's moderation endpoint (null: local rules only). */
   guard: InputGuard;
   policies: GuardrailPolicyStore;
@@ -259,7 +261,7 @@ export class ReplyWorker {
       await this.pending.complete(question.id);
       return;
     }
-    const decision = this.deps.triggers.check(question, before);
+    const decision = (await this.deps.handoffRules()).triggers.check(question, before);
     if (decision?.kind === 'escalate') {
       // The customer's words hand it over: no model runs; the handoff notice is this message's reply.
       await this.deps.escalation.escalate(session, { source: decision.source, reason: decision.reason, subject: decision.subject, replyToId: question.id });
@@ -394,7 +396,7 @@ export class ReplyWorker {
    * replies in a row the assistant is not helping, and a person takes over.
    */
   private async escalateIfStuck(session: ChatSession): Promise<void> {
-    const limit = this.deps.escalateAfterFailedReplies;
+    const limit = (await this.deps.handoffRules()).escalateAfterFailedReplies;
     if (limit <= 0) return;
     const failures = await this.deps.messages.consecutiveAssistantOutcomes(session.id, ['dont_know', 'fallback'], limit);
     if (failures < limit) return;
