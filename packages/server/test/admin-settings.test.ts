@@ -178,6 +178,30 @@ describe.each(testDrivers)('admin controls on %s', (driver) => {
     }
   });
 
+  it('manages agent accounts: create (password shown once), sign in, change, disable (signed out at once), never oneself', async () => {
+    const created = await adminFetch(server.url, ADMIN_KEY, 'POST', '/admin/agents', { email: 'Noor@agents.skyway.example', name: 'Noor Ali' });
+    expect(created.status).toBe(201);
+    const { agent, password } = created.body as { agent: { id: string; role: string; disabled: boolean }; password: string };
+    expect(agent).toMatchObject({ role: 'agent', disabled: false });
+    expect(password.length).toBeGreaterThanOrEqual(24);
+    expect(JSON.stringify((await adminFetch(server.url, ADMIN_KEY, 'GET', '/admin/agents')).body)).not.toMatch(/password|hash/i);
+    const login = await agentLogin(server.url, 'noor@agents.skyway.example', password);
+    expect((await adminFetch(server.url, ADMIN_KEY, 'POST', '/admin/agents', { email: 'noor@agents.skyway.example', name: 'Again' })).status).toBe(409);
+    expect((await adminFetch(server.url, ADMIN_KEY, 'POST', '/admin/agents', { email: 'x@y.z', name: 'Short', password: 'short' })).status).toBe(400);
+
+    const promoted = await adminFetch(server.url, ADMIN_KEY, 'PATCH', `/admin/agents/${agent.id}`, { role: 'admin', maxChats: 3 });
+    expect(promoted.body).toMatchObject({ agent: { role: 'admin', maxChats: 3 } });
+    // The promoted agent may now use the admin API, but cannot demote or disable themselves.
+    expect((await adminFetch(server.url, login.token, 'GET', '/admin/settings')).status).toBe(200);
+    expect((await adminFetch(server.url, login.token, 'PATCH', `/admin/agents/${agent.id}`, { disabled: true })).status).toBe(409);
+
+    expect((await adminFetch(server.url, ADMIN_KEY, 'PATCH', `/admin/agents/${agent.id}`, { disabled: true })).status).toBe(200);
+    expect((await fetch(`${server.url}/support/agent/me`, { headers: { authorization: `Bearer ${login.token}` } })).status).toBe(401);
+    await expect(agentLogin(server.url, 'noor@agents.skyway.example', password)).rejects.toThrow(/401/);
+    expect((await adminFetch(server.url, ADMIN_KEY, 'PATCH', '/admin/agents/agt_nope', { name: 'x' })).status).toBe(404);
+    expect((await adminFetch(server.url, ADMIN_KEY, 'PATCH', `/admin/agents/${agent.id}`, { nmae: 'typo' })).status).toBe(400);
+  });
+
   it('counts the guardrail decisions for the dashboard', async () => {
     const session = await openSession(server.url);
     const client = await ChatTestClient.connect(server.url, session.token);

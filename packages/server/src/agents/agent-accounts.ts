@@ -95,6 +95,31 @@ export class AgentAccounts {
     return toAccount(row);
   }
 
+  /**
+   * Changes an account (admin controls). A new password is hashed; disabling
+   * also ends every session of the agent (their tokens are deleted), so a
+   * disabled agent is signed out at once, not when a token runs out.
+   */
+  async update(id: string, patch: { name?: string; role?: AgentRole; maxChats?: number | null; disabled?: boolean; password?: string }): Promise<AgentAccount | null> {
+    if (patch.name !== undefined && patch.name.trim() === '') throw new AppError('invalid_request', 'The name is empty.');
+    if (patch.password !== undefined && patch.password.length < MIN_PASSWORD_LENGTH) {
+      throw new AppError('invalid_request', `The password must be at least ${MIN_PASSWORD_LENGTH} characters.`);
+    }
+    const passwordHash = patch.password === undefined ? undefined : await hash(patch.password, ARGON2_OPTIONS);
+    const { rows } = await this.db.query<AgentRow>(
+      `UPDATE support_agents SET
+         name = coalesce($2, name), role = coalesce($3, role),
+         max_chats = CASE WHEN $4::boolean THEN $5::integer ELSE max_chats END,
+         disabled = coalesce($6, disabled), password_hash = coalesce($7, password_hash), updated_at = now()
+       WHERE id = $1 RETURNING ${columns}`,
+      [id, patch.name?.trim() ?? null, patch.role ?? null, patch.maxChats !== undefined, patch.maxChats ?? null, patch.disabled ?? null, passwordHash ?? null],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    if (row.disabled || patch.password !== undefined) await this.db.query('DELETE FROM support_agent_tokens WHERE agent_id = $1', [id]);
+    return toAccount(row);
+  }
+
   async list(): Promise<AgentAccount[]> {
     const { rows } = await this.db.query<AgentRow>(`SELECT ${columns} FROM support_agents ORDER BY name`);
     return rows.map(toAccount);

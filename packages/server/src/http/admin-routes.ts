@@ -9,6 +9,7 @@ import type { KbChunkIndexer } from '../kb/kb-chunk-indexer.js';
 import { deleteArticle, lockKnowledgeBase, upsertArticles } from '../kb/upsert-articles.js';
 import type { Database, Queryable } from '../storage/database.js';
 import { registerAdminAnalyticsRoutes } from './admin-analytics-routes.js';
+import { registerAdminAgentRoutes } from './admin-agent-routes.js';
 import { registerAdminPrivacyRoutes } from './admin-privacy-routes.js';
 import { registerAdminSettingsRoutes, type AdminSettingsDeps } from './admin-settings-routes.js';
 import { bearerToken, parseBody } from './request-parsing.js';
@@ -83,6 +84,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
 
     registerAdminSettingsRoutes(admin, { ...deps.settings, actorOf: (request) => actors.get(request) ?? API_KEY_ACTOR });
     registerAdminAnalyticsRoutes(admin, { db: deps.db, now: deps.now });
+    registerAdminAgentRoutes(admin, { db: deps.db, actorOf: (request) => actors.get(request) ?? API_KEY_ACTOR });
     registerAdminPrivacyRoutes(admin, { db: deps.db, actorOf: (request) => actors.get(request) ?? API_KEY_ACTOR, settings: () => deps.settings.assistantSettings.current() });
 
     admin.get('/admin/kb/articles', async (request) => {
