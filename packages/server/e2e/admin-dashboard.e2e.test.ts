@@ -65,6 +65,12 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
 }
 
+/** A screenshot of the page at rest (transitions finished), the console's main region scrolled to its top. */
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.locator('#admin-main').evaluate((node) => node.scrollTo(0, 0));
+  await page.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, animations: 'disabled' });
+}
+
 async function signInToConsole(page: Page, baseUrl: string, email: string): Promise<void> {
   await page.goto(`${baseUrl}/console`);
   await page.getByLabel('Work e-mail').fill(email);
@@ -183,7 +189,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the admin dashboard in Chromium' : 
       expect(adminRequests).toEqual([]);
       // And the API would refuse her anyway.
       expect((await agentCall(server.url, (await agentLogin(server.url, MAYA.email)).token, 'GET', '/admin/analytics/summary')).status).toBe(403);
-      await page.screenshot({ path: `${SCREENSHOT_DIR}admin-maya-refused.png` });
+      await screenshot(page, 'admin-maya-refused');
 
       await page.getByRole('link', { name: 'Back to the queue' }).click();
       await page.getByText('Nobody is waiting').waitFor();
@@ -266,10 +272,10 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the admin dashboard in Chromium' : 
     await expect(topic.getByTestId('gap-question').isVisible()).resolves.toBe(true);
 
     await expect(seriousViolations(page)).resolves.toEqual([]);
-    await page.screenshot({ path: `${SCREENSHOT_DIR}admin-dashboard.png` });
+    await screenshot(page, 'admin-dashboard');
     // The whole page at once, to look at the layout below the fold.
-    await page.setViewportSize({ width: DESKTOP.width, height: 2100 });
-    await page.screenshot({ path: `${SCREENSHOT_DIR}admin-dashboard-full.png` });
+    await page.setViewportSize({ width: DESKTOP.width, height: 1560 });
+    await screenshot(page, 'admin-dashboard-full');
     await page.setViewportSize(DESKTOP);
 
     // The 7-day period asks again: the same conversations (all from today).
@@ -307,7 +313,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the admin dashboard in Chromium' : 
     // The injection's row is previewed redacted; opening it shows the whole conversation redacted.
     const row = page.locator(`[data-testid="conversation-row"][data-session-id="${sessions.c4}"]`);
     await expect(row.textContent()).resolves.toContain('[CARD]');
-    await page.screenshot({ path: `${SCREENSHOT_DIR}admin-conversations.png` });
+    await screenshot(page, 'admin-conversations');
     await row.getByTestId('conversation-open').click();
     const transcript = page.locator(`[data-testid="admin-transcript"][data-session-id="${sessions.c4}"][data-state="ready"]`);
     await transcript.waitFor();
@@ -319,7 +325,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the admin dashboard in Chromium' : 
     await expect(transcript.getByTestId('admin-guardrails').locator('tbody').textContent()).resolves.toBe('InputInjectionSafe reply');
     await expect(transcript.getByTestId('admin-ticket').count()).resolves.toBe(0);
     await expect(seriousViolations(page)).resolves.toEqual([]);
-    await page.screenshot({ path: `${SCREENSHOT_DIR}admin-transcript.png` });
+    await screenshot(page, 'admin-transcript');
 
     // Back (the browser's own) to the list, then the escalated one: its ticket, Maya's reply, the rating.
     await page.goBack();
@@ -331,7 +337,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the admin dashboard in Chromium' : 
     const agentReply = escalated.locator('[data-testid="admin-message"][data-role="agent"]');
     await expect(agentReply.getByTestId('admin-message-text').textContent()).resolves.toBe("Hi, I'm Maya. How can I help?");
     await expect(agentReply.getByTestId('message-rating').textContent()).resolves.toBe('Rated up');
-    await page.screenshot({ path: `${SCREENSHOT_DIR}admin-transcript-escalated.png` });
+    await screenshot(page, 'admin-transcript-escalated');
     expect(sam.pageErrors).toEqual([]);
   });
 
@@ -352,6 +358,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the admin dashboard in Chromium' : 
     await expect(page.getByTestId('settings-error').textContent()).resolves.toContain('companyName');
     await page.getByRole('button', { name: 'Discard changes' }).click();
     await expect(company.inputValue()).resolves.toBe(companyName);
+    await page.getByTestId('settings-error').waitFor({ state: 'detached' });
 
     // One limit changed: the rest of the policy goes back exactly as it was.
     const turns = page.getByLabel('Turns per conversation');
@@ -376,11 +383,11 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the admin dashboard in Chromium' : 
     await expect(killSwitch.getAttribute('aria-checked')).resolves.toBe('true');
     await killSwitch.click();
     await dialog.waitFor();
-    await page.screenshot({ path: `${SCREENSHOT_DIR}admin-controls-confirm.png` });
+    await screenshot(page, 'admin-controls-confirm');
     await dialog.getByRole('button', { name: 'Switch off AI answers' }).click();
     await page.locator('[data-testid="kill-switch"][aria-checked="false"]').waitFor();
     await expect(page.getByTestId('settings-version').textContent()).resolves.toContain(`${SAM.name} (you)`);
-    await page.screenshot({ path: `${SCREENSHOT_DIR}admin-controls.png` });
+    await screenshot(page, 'admin-controls');
 
     const off = await adminFetch('GET', '/admin/settings');
     expect(off.body.value).toMatchObject({ aiEnabled: false, companyName });
@@ -404,7 +411,7 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the admin dashboard in Chromium' : 
     await page.locator('[data-testid="kill-switch"][aria-checked="true"]').waitFor();
     await expect(dialog.isVisible()).resolves.toBe(false);
     expect((await adminFetch('GET', '/admin/settings')).body.value).toMatchObject({ aiEnabled: true, companyName });
-    await page.screenshot({ path: `${SCREENSHOT_DIR}admin-controls-on.png` });
+    await screenshot(page, 'admin-controls-on');
     // The one refused request is the invalid save above.
     expect(sam.pageErrors).toEqual([`HTTP 400 PUT ${server.url}/admin/settings`]);
   });

@@ -50,6 +50,7 @@ import { InputGuard } from './guardrails/input-guard.js';
 import { createModerationFromConfig } from './guardrails/output-moderation/provider-moderation.js';
 import { GuardrailPolicyStore } from './guardrails/policy-store.js';
 import { AssistantSettingsStore } from './settings/assistant-settings.js';
+import { ModelSelector } from './ai/model-selector.js';
 import { setPhoneRegions } from './guardrails/redaction.js';
 import { DatabaseTokenUsage, type TokenUsageStore } from './guardrails/token-usage.js';
 import { registerAgentSocket } from './ws/agent-connection.js';
@@ -175,6 +176,8 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     },
   });
   const openingHours = async () => (await assistantSettings.escalation()).hours;
+  // The configured model, another of its provider's by name, or the offline one, as the admin settings say.
+  const models = new ModelSelector(model, config.ai);
   const tokenUsage = parts.tokenUsage ?? new DatabaseTokenUsage(db, clock);
   const jobs = parts.jobs ?? new InProcessJobQueue(undefined, (job, error) => logger.error({ err: error, job }, 'background job failed for good'));
   registerFollowUpJobs(jobs, db);
@@ -197,6 +200,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
       timeoutMs: config.ai.requestTimeoutMs,
       prices: config.ai.prices,
       metrics,
+      currentModel: async () => models.modelFor((await assistantSettings.current()).model),
       onUsageLogError: (error) => logger.warn({ err: error }, DEGRADED_REPLY_MESSAGES.usage_log),
     });
   }
@@ -254,6 +258,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     retriever,
     hostData,
     settings: () => assistantSettings.current(),
+    selectModel: (choice) => models.modelFor(choice),
     prices: config.ai.prices,
     metrics,
     now: clock,

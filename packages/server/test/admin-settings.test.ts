@@ -202,6 +202,34 @@ describe.each(testDrivers)('admin controls on %s', (driver) => {
     expect((await adminFetch(server.url, ADMIN_KEY, 'PATCH', `/admin/agents/${agent.id}`, { nmae: 'typo' })).status).toBe(400);
   });
 
+  it('switches the model at run time: another of the provider by name, or the offline one; keys stay in the environment', async () => {
+    const current = versionSchema.parse((await adminFetch(server.url, ADMIN_KEY, 'GET', '/admin/settings')).body);
+    expect(current.value.model).toEqual({ use: 'configured', name: null });
+    expect((await adminFetch(server.url, ADMIN_KEY, 'PUT', '/admin/settings', { ...current.value, model: { use: 'elsewhere', name: null } })).status).toBe(400);
+    const session = await openSession(server.url, { customerToken: await signCustomerToken(server, 'cus_lucia') });
+    const client = await ChatTestClient.connect(server.url, session.token);
+    try {
+      expect((await adminFetch(server.url, ADMIN_KEY, 'PUT', '/admin/settings', { ...current.value, model: { use: 'configured', name: 'gpt-4.1' } })).status).toBe(200);
+      await client.ask('What is the baggage allowance?');
+      expect((replyRequests(fake).at(-1)?.body as { model?: string }).model).toBe('gpt-4.1');
+
+      expect((await adminFetch(server.url, ADMIN_KEY, 'PUT', '/admin/settings', { ...current.value, model: { use: 'local', name: null } })).status).toBe(200);
+      const before = replyRequests(fake).length;
+      const { reply } = await client.ask('How much does it cost to cancel a flight?');
+      expect(reply.text).not.toBe('Happy to help.');
+      expect(replyRequests(fake).length).toBe(before);
+      const calls = (await server.db.query<{ provider: string; model: string }>('SELECT provider, model FROM support_ai_interactions WHERE session_id = $1 ORDER BY created_at', [session.sessionId])).rows;
+      // One hosted call, then the local model's rounds (it may search first).
+      expect(calls[0]?.provider).toBe('openai');
+      expect(calls.length).toBeGreaterThan(1);
+      expect(calls.slice(1).every((call) => call.provider === 'local')).toBe(true);
+      expect(calls[0]?.model).toBe('gpt-4.1');
+    } finally {
+      client.close();
+      await adminFetch(server.url, ADMIN_KEY, 'PUT', '/admin/settings', current.value);
+    }
+  });
+
   it('counts the guardrail decisions for the dashboard', async () => {
     const session = await openSession(server.url);
     const client = await ChatTestClient.connect(server.url, session.token);

@@ -70,7 +70,9 @@ export class AssistantReplies {
       retriever: KnowledgeRetriever;
       hostData: HostDataAdapter;
       /** The admin settings in force (company name, persona, instructions), read per reply. */
-      settings: () => Promise<Pick<AssistantSettings, 'companyName' | 'persona' | 'instructions'>>;
+      settings: () => Promise<Pick<AssistantSettings, 'companyName' | 'persona' | 'instructions' | 'model'>>;
+      /** The chat model for the settings' model choice (ModelSelector); `model` when absent. */
+      selectModel?: (choice: AssistantSettings['model']) => ChatModel;
       /** The price table the calls' cost is estimated from. */
       prices: ModelPrices;
       metrics?: Pick<ServiceMetrics, 'modelCall'>;
@@ -101,7 +103,9 @@ export class AssistantReplies {
       .filter((hit) => hit.score >= PROMPT_PASSAGE_MIN_SCORE)
       .map((hit) => ({ ref: citations.register(hit), title: hit.title, section: hit.heading, text: hit.passage }));
 
-    const { companyName, persona, instructions } = await this.deps.settings();
+    const { companyName, persona, instructions, model: choice } = await this.deps.settings();
+    // One model for the whole reply, as the settings say now.
+    const model = this.deps.selectModel?.(choice) ?? this.deps.model;
     const system = renderSystemPrompt({ companyName, persona, instructions, customer, locale: request.locale, passages, now: this.deps.now?.() ?? new Date() });
     const messages: ModelMessage[] = [{ role: 'system', content: system }, ...toModelHistory(request.history.slice(-HISTORY_MESSAGES))];
     const toolContext = {
@@ -118,7 +122,7 @@ export class AssistantReplies {
     const deadline = Date.now() + this.deps.requestTimeoutMs;
     try {
       const result = await runToolLoop({
-        model: this.deps.model,
+        model,
         messages,
         tools: this.deps.tools.definitionsFor(toolContext),
         executeTool: (call) => this.deps.tools.execute(call, { ...toolContext, signal }),
@@ -132,8 +136,8 @@ export class AssistantReplies {
           recordModelRound(this.deps.db, {
             sessionId: request.sessionId,
             messageId: request.replyMessageId,
-            provider: this.deps.model.provider,
-            model: this.deps.model.model,
+            provider: model.provider,
+            model: model.model,
             prices: this.deps.prices,
             ...(this.deps.metrics ? { metrics: this.deps.metrics } : {}),
             prompt: question,

@@ -57,10 +57,13 @@ export interface ModelSummaryDeps {
   prices: ModelPrices;
   metrics?: Pick<ServiceMetrics, 'modelCall'>;
   onUsageLogError?: (error: unknown) => void;
+  /** The model the admin settings choose now (read per note); `model` when absent. */
+  currentModel?: () => Promise<ChatModel>;
 }
 
 /** Asks the model for the note; throws when it fails or writes nothing (the job is then retried). */
 export async function summarizeWithModel(deps: ModelSummaryDeps, sessionId: string, ticketId: string, transcript: readonly Message[]): Promise<string> {
+  const model = (await deps.currentModel?.()) ?? deps.model;
   const conversation = transcriptForSummary(transcript);
   const messages: ModelMessage[] = [
     { role: 'system', content: SUMMARY_SYSTEM_PROMPT },
@@ -68,7 +71,7 @@ export async function summarizeWithModel(deps: ModelSummaryDeps, sessionId: stri
   ];
   const signal = AbortSignal.timeout(deps.timeoutMs);
   const result = await runToolLoop({
-    model: deps.model,
+    model,
     messages,
     tools: [],
     executeTool: () => Promise.reject(new Error('the summary offers no tools')),
@@ -78,7 +81,7 @@ export async function summarizeWithModel(deps: ModelSummaryDeps, sessionId: stri
     onTextDelta: () => {},
     // Logged like every model call (support_ai_interactions); message_id holds the ticket the note is for.
     onRound: (record) =>
-      recordModelRound(deps.db, { sessionId, messageId: ticketId, provider: deps.model.provider, model: deps.model.model, prompt: conversation, record, prices: deps.prices, purpose: 'summary', ...(deps.metrics ? { metrics: deps.metrics } : {}) }).catch((error: unknown) =>
+      recordModelRound(deps.db, { sessionId, messageId: ticketId, provider: model.provider, model: model.model, prompt: conversation, record, prices: deps.prices, purpose: 'summary', ...(deps.metrics ? { metrics: deps.metrics } : {}) }).catch((error: unknown) =>
         deps.onUsageLogError?.(error),
       ),
   });
@@ -92,6 +95,8 @@ export function registerTicketSummaryJob(queue: JobQueue, deps: ModelSummaryDeps
     const { ticketId, sessionId } = payloadSchema.parse(raw);
     const open = await deps.db.query('SELECT 1 FROM support_tickets WHERE id = $1 AND status IN ($2, $3)', [ticketId, 'open', 'pending']);
     if (open.rows.length === 0) return; // resolved meanwhile: the note would be for nobody
+    // Switched to the offline model meanwhile (admin settings): it writes no notes; the extractive one stays.
+    if (((await deps.currentModel?.()) ?? deps.model).provider === 'local') return;
     const transcript = await new MessageStore(deps.db).list(sessionId);
     const note = await summarizeWithModel(deps, sessionId, ticketId, transcript);
     const updated = await deps.db.query(`UPDATE support_tickets SET summary = $2, updated_at = now() WHERE id = $1 AND status IN ('open', 'pending') RETURNING id`, [ticketId, note]);

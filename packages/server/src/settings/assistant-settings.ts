@@ -63,6 +63,11 @@ export function assistantSettingsSchemaFor(configured: { companyName: string; es
       /** The kill switch: false sends every customer message of a conversation the AI holds to a person (or a ticket). */
       aiEnabled: z.boolean().default(true),
       escalation: escalationSchema(configured.escalation),
+      /** Which model answers: the configured provider (its model, or another by name), or the offline local one. */
+      model: z
+        .object({ use: z.enum(['configured', 'local']), name: z.string().trim().min(1).max(200).nullable() })
+        .strict()
+        .default({ use: 'configured', name: null }),
     })
     .strict();
 }
