@@ -469,3 +469,120 @@ describe('confirmation cards from the service', () => {
     controller.stop();
   });
 });
+
+describe('training consent', () => {
+  const consentFrames = (socket: FakeSocket) => socket.sentOfType('consent');
+
+  it('takes the answer from the session response, new or resumed', async () => {
+    const fresh = await started({ service: { trainingConsent: null } });
+    expect(fresh.controller.getState().conversation).toMatchObject({ trainingConsent: null, consentPending: null });
+    fresh.controller.stop();
+
+    FakeSocket.reset();
+    const token = fakeJwt('cus_1');
+    const env = setup({ getCustomerToken: async () => token, service: { trainingConsent: null } });
+    await env.controller.start();
+    await settle();
+    env.controller.stop();
+    // Answered meanwhile (in another browser): the resumed session's response says so.
+    env.service.state.trainingConsent = true;
+    const other = env.make({ storage: memoryStorage(), initialOpenSessionId: 'ses_1' });
+    await other.start();
+    await settle();
+    expect(env.service.callsTo('/support/chat/session').at(-1)?.body).toMatchObject({ resumeSessionId: 'ses_1' });
+    expect(other.getState().conversation.trainingConsent).toBe(true);
+    other.stop();
+  });
+
+  it('sends the answer at once when connected; consent_recorded confirms it; answering again sends again', async () => {
+    const { controller, socket } = await started({ service: { trainingConsent: null } });
+    controller.answerConsent(true);
+    expect(consentFrames(socket)).toEqual([{ type: 'consent', training: true }]);
+    expect(controller.getState().conversation).toMatchObject({ trainingConsent: null, consentPending: true });
+    socket.receive({ type: 'consent_recorded', training: true, at: '2026-03-01T10:00:01.000Z' });
+    expect(controller.getState().conversation).toMatchObject({ trainingConsent: true, consentPending: null });
+
+    controller.answerConsent(false);
+    controller.answerConsent(false);
+    expect(consentFrames(socket)).toEqual([
+      { type: 'consent', training: true },
+      { type: 'consent', training: false },
+      { type: 'consent', training: false },
+    ]);
+    socket.receive({ type: 'consent_recorded', training: false, at: '2026-03-01T10:00:02.000Z' });
+    expect(controller.getState().conversation).toMatchObject({ trainingConsent: false, consentPending: null });
+    controller.stop();
+  });
+
+  it('an answer given while disconnected is sent once connected, once; not again after it is recorded', async () => {
+    const { controller, socket } = await started();
+    socket.drop(1006);
+    controller.answerConsent(true);
+    expect(consentFrames(socket)).toEqual([]);
+    expect(controller.getState().conversation.consentPending).toBe(true);
+
+    await advance(500); // first backoff step
+    const next = FakeSocket.last();
+    expect(next).not.toBe(socket);
+    next.open();
+    expect(consentFrames(next)).toEqual([{ type: 'consent', training: true }]);
+    next.receive({ type: 'consent_recorded', training: true, at: '2026-03-01T10:00:01.000Z' });
+    expect(controller.getState().conversation).toMatchObject({ trainingConsent: true, consentPending: null });
+
+    next.drop(1006);
+    await advance(500);
+    const third = FakeSocket.last();
+    expect(third).not.toBe(next);
+    third.open();
+    expect(consentFrames(third)).toEqual([]);
+    controller.stop();
+  });
+
+  it('an answer the drop cut before it was recorded goes again after the reconnect', async () => {
+    const { controller, socket } = await started();
+    controller.answerConsent(false);
+    socket.drop(1006);
+    await advance(500);
+    const next = FakeSocket.last();
+    next.open();
+    expect(consentFrames(next)).toEqual([{ type: 'consent', training: false }]);
+    controller.stop();
+  });
+
+  it('another tab’s answer (consent_recorded) is taken as it comes', async () => {
+    const { controller, socket } = await started();
+    socket.receive({ type: 'consent_recorded', training: false, at: '2026-03-01T10:00:01.000Z' });
+    expect(controller.getState().conversation.trainingConsent).toBe(false);
+    expect(consentFrames(socket)).toEqual([]);
+    controller.stop();
+  });
+
+  it('a reload (a token refresh, no session response) keeps the recorded answer and the one still on its way', async () => {
+    const first = await started({ service: { trainingConsent: null } });
+    first.controller.answerConsent(true);
+    first.socket.receive({ type: 'consent_recorded', training: true, at: '2026-03-01T10:00:01.000Z' });
+    first.controller.stop();
+
+    const reloaded = first.make();
+    await reloaded.start();
+    await settle();
+    expect(first.service.callsTo(/\/refresh$/)).toHaveLength(1);
+    expect(reloaded.getState().conversation).toMatchObject({ trainingConsent: true, consentPending: null });
+    const socket = FakeSocket.last();
+    socket.open();
+    expect(consentFrames(socket)).toEqual([]);
+    // Changed while offline, then reloaded before it went: it goes on the next connection.
+    socket.drop(1006);
+    reloaded.answerConsent(false);
+    reloaded.stop();
+
+    const again = first.make();
+    await again.start();
+    await settle();
+    expect(again.getState().conversation).toMatchObject({ trainingConsent: true, consentPending: false });
+    const last = FakeSocket.last();
+    last.open();
+    expect(consentFrames(last)).toEqual([{ type: 'consent', training: false }]);
+    again.stop();
+  });
+});

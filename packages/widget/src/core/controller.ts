@@ -12,6 +12,8 @@
  *   reconnect with the token the refresh returns, 4429 wait, 1012/1013 quick;
  * - the token is refreshed ahead of its expiry, read on the server's clock
  *   (Date header); tabs of one signed-in customer share the rotating token;
+ * - the training-consent answer is sent at once, or once connected, and
+ *   again after every reconnect until the service confirms it;
  * - a generation number retires every callback of a replaced session/socket.
  */
 import type { ClientEvent, CreateSessionResponse, ServerEvent } from '@support/protocol';
@@ -129,6 +131,8 @@ export class ChatController {
   private savedExtras = '';
   /** False while a session opens: what storage holds for it is read before anything is written back. */
   private persistReady = false;
+  /** The consent answer of the last session response; undefined: the session came from a refresh (or an older service). */
+  private serviceConsent: boolean | null | undefined;
   private announcedTickets = new Set<string>();
   private detach: Array<() => void> = [];
 
@@ -202,6 +206,8 @@ export class ChatController {
       escalationMode: conversation.escalation?.mode ?? null,
       ticketId: conversation.escalation?.ticketId ?? null,
       actions: conversation.actions.map((card) => ({ ...card, phase: card.phase === 'confirming' || card.phase === 'cancelling' ? 'pending' : card.phase })),
+      trainingConsent: conversation.trainingConsent,
+      consentPending: conversation.consentPending,
     };
     const serialized = JSON.stringify(extras);
     if (serialized !== this.savedExtras) {
@@ -346,6 +352,7 @@ export class ChatController {
     const created: CreateSessionResponse | null = parseSessionResponse(await requestJson(this.http, 'POST', '/support/chat/session', { body }));
     if (!created) throw new HttpError(200, 'invalid_response', 'The service answered with something unexpected.', true);
     this.update({ customerName: created.customer?.name ?? null });
+    this.serviceConsent = created.trainingConsent;
     // The session belongs to whoever the service says (also when the token names no `sub` we could read).
     if (created.customer?.id) this.customerKey = `customer:${created.customer.id}`;
     return { sessionId: created.sessionId, token: created.token, expiresAt: created.expiresAt, wsUrl: created.wsUrl };
@@ -356,6 +363,7 @@ export class ChatController {
     try {
       const refreshed = parseRefreshResponse(await requestJson(this.http, 'POST', `/support/chat/session/${encodeURIComponent(saved.sessionId)}/refresh`, { bearer: saved.token }));
       if (!refreshed) throw new HttpError(200, 'invalid_response', 'The service answered with something unexpected.', true);
+      this.serviceConsent = undefined;
       return { ...saved, token: refreshed.token, expiresAt: refreshed.expiresAt };
     } catch (error) {
       if (!(error instanceof HttpError) || error.status === 0 || error.status >= 500 || error.status === 429) throw error;
@@ -386,6 +394,13 @@ export class ChatController {
     this.persistReady = false;
     this.storage.saveSession(this.customerKey, session);
     this.update({ sessionId: session.sessionId, conversation: previousId === session.sessionId ? this.state.conversation : initialConversation });
+    // The consent answer: the session response's, else (a reload, which refreshes the token) what this browser knew.
+    const known = this.storage.loadExtras(this.customerKey, session.sessionId);
+    this.dispatch({
+      type: 'session',
+      trainingConsent: this.serviceConsent !== undefined ? this.serviceConsent : typeof known.trainingConsent === 'boolean' ? known.trainingConsent : this.state.conversation.trainingConsent,
+      consentPending: typeof known.consentPending === 'boolean' ? known.consentPending : null,
+    });
     // Unsent messages: those saved before a reload, and those written meanwhile.
     const pending: StoredOutboxEntry[] = [...this.storage.loadOutbox(session.sessionId), ...carried];
     for (const entry of pending) this.dispatch({ type: 'local_send', clientMessageId: entry.clientMessageId, text: entry.text, createdAt: entry.createdAt, delivery: 'waiting' });
@@ -484,6 +499,7 @@ export class ChatController {
         try {
           this.session = await this.createSession(customerToken, session.sessionId);
           if (generation !== this.generation) return;
+          if (this.serviceConsent !== undefined) this.dispatch({ type: 'session', trainingConsent: this.serviceConsent });
           this.storage.saveSession(this.customerKey, this.session);
           this.scheduleRefresh(generation);
           this.connect(generation);
@@ -540,6 +556,9 @@ export class ChatController {
       const pending = outbox(this.state.conversation);
       for (const entry of pending) this.sendEvent({ type: 'send_message', clientMessageId: entry.clientMessageId, text: entry.text });
       if (pending.length > 0) this.dispatch({ type: 'outbox_delivery', delivery: 'sending' });
+      // A consent answer the service has not confirmed yet (given offline, or cut by the drop) goes again.
+      const consent = this.state.conversation.consentPending;
+      if (consent !== null) this.sendEvent({ type: 'consent', training: consent });
     };
     ws.onmessage = (event) => {
       if (this.ws !== ws || typeof event.data !== 'string') return;
@@ -682,6 +701,15 @@ export class ChatController {
     }
     this.dispatch({ type: 'action_answered', actionId, answer });
     return true;
+  }
+
+  /**
+   * The customer's answer to "may this conversation be used to improve the assistant?" (any time, again):
+   * sent now, or once connected; the view shows it at once, the service confirms it with consent_recorded.
+   */
+  answerConsent(training: boolean): void {
+    this.dispatch({ type: 'consent_answered', training });
+    this.sendEvent({ type: 'consent', training });
   }
 
   dismissNotice(): void {

@@ -2,6 +2,8 @@ import type { Message, ProposedAction, ServerEvent } from '@support/protocol';
 import { describe, expect, it } from 'vitest';
 import { message } from '../test-support/fakes.js';
 import {
+  asksConsent,
+  consentAnswer,
   conversationReducer,
   initialConversation,
   lastSeenMessageId,
@@ -372,5 +374,77 @@ describe('notices', () => {
     expect(run([server({ type: 'error', code: 'session_closed', message: 'closed' })]).status).toBe('closed');
     expect(run([server({ type: 'error', code: 'resume_in_progress', message: 'wait' })]).notice).toBeNull();
     expect(run([{ type: 'notice', code: 'not_connected' }, { type: 'dismiss_notice' }]).notice).toBeNull();
+  });
+});
+
+describe('training consent', () => {
+  const recorded = (training: boolean): ConversationAction => server({ type: 'consent_recorded', training, at: '2026-03-01T10:05:00.000Z' });
+  const answered: ConversationAction[] = [{ type: 'history', messages: [] }, msg(message({ id: 'u1', role: 'user', text: 'hi' })), msg(message({ id: 'a1', role: 'assistant', text: 'hello', replyToMessageId: 'u1' }))];
+
+  it('starts unanswered and takes the session response’s value', () => {
+    expect(initialConversation).toMatchObject({ trainingConsent: null, consentPending: null });
+    expect(run([{ type: 'session', trainingConsent: true }]).trainingConsent).toBe(true);
+    expect(run([{ type: 'session', trainingConsent: false }]).trainingConsent).toBe(false);
+    expect(run([{ type: 'session', trainingConsent: true }, { type: 'session', trainingConsent: null }]).trainingConsent).toBeNull();
+    // An answer of this browser still on its way (after a reload) is kept.
+    expect(run([{ type: 'session', trainingConsent: null, consentPending: false }])).toMatchObject({ trainingConsent: null, consentPending: false });
+    // The same value again changes nothing (no re-render).
+    const state = run([{ type: 'session', trainingConsent: true }]);
+    expect(conversationReducer(state, { type: 'session', trainingConsent: true })).toBe(state);
+  });
+
+  it('consent_recorded updates it, whichever tab answered, and may change it again', () => {
+    expect(run([recorded(true)]).trainingConsent).toBe(true);
+    expect(run([{ type: 'session', trainingConsent: true }, recorded(false)]).trainingConsent).toBe(false);
+    expect(run([recorded(false), recorded(true)]).trainingConsent).toBe(true);
+  });
+
+  it('an answer is shown at once and is on its way until the service records that answer', () => {
+    const sent = run([{ type: 'consent_answered', training: true }]);
+    expect(sent).toMatchObject({ trainingConsent: null, consentPending: true });
+    expect(consentAnswer(sent)).toBe(true);
+    expect(run([recorded(true)], sent)).toMatchObject({ trainingConsent: true, consentPending: null });
+    // Another tab's different answer recorded first: ours is still to come (and then wins).
+    const other = run([recorded(false)], sent);
+    expect(other).toMatchObject({ trainingConsent: false, consentPending: true });
+    expect(consentAnswer(other)).toBe(true);
+    expect(run([recorded(true)], other)).toMatchObject({ trainingConsent: true, consentPending: null });
+  });
+
+  it('is not touched by any other event or action', () => {
+    const start = run([{ type: 'session', trainingConsent: true }, { type: 'consent_answered', training: false }]);
+    const after = run(
+      [
+        { type: 'history', messages: [message({ id: 'h1', role: 'assistant', text: 'earlier' })] },
+        send('c1'),
+        server({ type: 'ack', clientMessageId: 'c1', messageId: 'u1' }),
+        delta('a1', 'Hi', 'u1'),
+        msg(message({ id: 'a1', role: 'assistant', text: 'Hi there', replyToMessageId: 'u1' })),
+        server({ type: 'feedback_recorded', messageId: 'a1', rating: 'up' }),
+        server({ type: 'typing', role: 'assistant' }),
+        server({ type: 'escalated', ticketId: 'T1', mode: 'ticket' }),
+        server({ type: 'session_state', sessionId: 's', status: 'escalated', ticketId: 'T1', mode: 'ticket' }),
+        server({ type: 'error', code: 'rate_limited', message: 'wait' }),
+        { type: 'connection_lost' },
+        { type: 'restore', actions: [], escalationMode: 'ticket' },
+        { type: 'notice', code: 'not_connected' },
+        { type: 'dismiss_notice' },
+      ],
+      start,
+    );
+    expect(after).toMatchObject({ trainingConsent: true, consentPending: false });
+    expect(run([{ type: 'reset' }], after)).toMatchObject({ trainingConsent: null, consentPending: null });
+  });
+
+  it('is asked once the assistant has answered, not while its reply streams, and not once answered', () => {
+    expect(asksConsent(run([{ type: 'history', messages: [] }]))).toBe(false);
+    expect(asksConsent(run([{ type: 'history', messages: [] }, send('c1'), server({ type: 'ack', clientMessageId: 'c1', messageId: 'u1' }), delta('a1', 'Hel', 'u1')]))).toBe(false);
+    const replied = run(answered);
+    expect(asksConsent(replied)).toBe(true);
+    expect(asksConsent(run([{ type: 'consent_answered', training: false }], replied))).toBe(false);
+    expect(asksConsent(run([recorded(true)], replied))).toBe(false);
+    expect(asksConsent(run([{ type: 'session', trainingConsent: false }], replied))).toBe(false);
+    // Nor in a closed conversation.
+    expect(asksConsent(run([server({ type: 'session_state', sessionId: 's', status: 'closed', ticketId: null })], replied))).toBe(false);
   });
 });

@@ -14,7 +14,9 @@
  *   between the assistant and a person;
  * - confirmation cards (action_proposed, and the history's `actions`) go
  *   after the reply to the customer message the service names
- *   (`replyToMessageId`; a guess where it names none) and keep their outcome.
+ *   (`replyToMessageId`; a guess where it names none) and keep their outcome;
+ * - the training-consent answer: what the service holds (the session
+ *   response, then `consent_recorded`) and the customer's answer on its way.
  */
 import type { Citation, Message, MessageRole, ProposedAction, ServerEvent } from '@support/protocol';
 import type { ActionStatus } from './guards.js';
@@ -76,12 +78,23 @@ export interface ConversationState {
   notice: { code: string; message: string } | null;
   /** True once the history was loaded (messages after that are announced). */
   loaded: boolean;
+  /** May this conversation be used to improve the assistant: the service's record; null: not answered. */
+  trainingConsent: boolean | null;
+  /** The customer's answer not yet confirmed by `consent_recorded` (sent again on every reconnect until then). */
+  consentPending: boolean | null;
 }
 
 export type ConversationAction =
   | { type: 'reset' }
   /** `actions`: the session's cards with where they stand, when the service lists them. */
   | { type: 'history'; messages: Message[]; actions?: ProposedAction[] | null }
+  /**
+   * A session opened: its consent as the session response says (or, when the service did not say, as this
+   * browser last knew it), and an answer of this browser still on its way.
+   */
+  | { type: 'session'; trainingConsent: boolean | null; consentPending?: boolean | null }
+  /** The customer answered the consent question (again, perhaps). */
+  | { type: 'consent_answered'; training: boolean }
   | { type: 'server'; event: ServerEvent }
   | { type: 'local_send'; clientMessageId: string; text: string; createdAt: string; delivery: Delivery }
   | { type: 'delivery'; clientMessageId: string; delivery: Delivery }
@@ -106,6 +119,8 @@ export const initialConversation: ConversationState = {
   typing: null,
   notice: null,
   loaded: false,
+  trainingConsent: null,
+  consentPending: null,
 };
 
 /**
@@ -126,6 +141,13 @@ export function conversationReducer(state: ConversationState, action: Conversati
     }
     case 'server':
       return applyServerEvent(state, action.event);
+    case 'session': {
+      const consentPending = action.consentPending ?? state.consentPending;
+      if (state.trainingConsent === action.trainingConsent && state.consentPending === consentPending) return state;
+      return { ...state, trainingConsent: action.trainingConsent, consentPending };
+    }
+    case 'consent_answered':
+      return state.consentPending === action.training ? state : { ...state, consentPending: action.training };
     case 'local_send': {
       if (state.items.some((item) => item.clientMessageId === action.clientMessageId)) return state;
       const item: ChatItem = {
@@ -450,8 +472,12 @@ export function applyServerEvent(state: ConversationState, event: ServerEvent): 
       return mapActions(state, (card) => (card.action.id === event.actionId ? { ...card, phase: event.status } : card));
     case 'error':
       return applyError(state, event);
-    case 'consent_recorded':
-      return state;
+    case 'consent_recorded': {
+      // Ours (then it is no longer on its way), or another tab's; an answer of ours still on its way comes after it.
+      const consentPending = state.consentPending === event.training ? null : state.consentPending;
+      if (state.trainingConsent === event.training && state.consentPending === consentPending) return state;
+      return { ...state, trainingConsent: event.training, consentPending };
+    }
   }
 }
 
@@ -507,6 +533,16 @@ export function outbox(state: ConversationState): Array<{ clientMessageId: strin
   return state.items
     .filter((item) => item.id === null && item.role === 'user' && item.clientMessageId && item.delivery !== 'failed')
     .map((item) => ({ clientMessageId: item.clientMessageId as string, text: item.text, createdAt: item.createdAt }));
+}
+
+/** The customer's consent answer as the view shows it: the one on its way, else the service's; null: not answered. */
+export function consentAnswer(state: Pick<ConversationState, 'trainingConsent' | 'consentPending'>): boolean | null {
+  return state.consentPending ?? state.trainingConsent;
+}
+
+/** The consent question is asked once the assistant has answered (a final reply), until it is answered. */
+export function asksConsent(state: ConversationState): boolean {
+  return consentAnswer(state) === null && state.loaded && state.status !== 'closed' && state.items.some((item) => item.role === 'assistant' && item.id !== null && !item.streaming);
 }
 
 /** The handoff notice of the current escalation (for the ticket view): the last one in the transcript. */

@@ -18,6 +18,8 @@ describe('inbound guards', () => {
       { type: 'error', code: 'action_expired', message: 'expired', actionId: 'a' },
       { type: 'typing', role: 'agent' },
       { type: 'action_updated', actionId: 'a', status: 'done' },
+      { type: 'consent_recorded', training: true, at: '2026-01-01T00:00:00.000Z' },
+      { type: 'consent_recorded', training: false, at: '2026-01-01T00:01:00.000Z' },
       {
         type: 'action_proposed',
         action: { id: 'a', kind: 'booking_change', bookingReference: 'R', title: 't', details: ['d'], fee: { amount: '1', currency: 'EUR' }, refund: null, newStartDate: '2026-05-01', expiresAt: '2026-01-01T00:15:00Z' },
@@ -36,6 +38,8 @@ describe('inbound guards', () => {
     expect(parseServerEvent({ type: 'message', message: { id: 'm', role: 'hacker', text: 't', createdAt: 'x', citations: [] } })).toBeNull();
     expect(parseServerEvent({ type: 'escalated', ticketId: 'T', mode: 'sideways' })).toBeNull();
     expect(parseServerEvent({ type: 'action_updated', actionId: 'a', status: 'exploded' })).toBeNull();
+    expect(parseServerEvent({ type: 'consent_recorded', training: 'yes', at: 'x' })).toBeNull();
+    expect(parseServerEvent({ type: 'consent_recorded', training: true })).toBeNull();
     // Extensions it cannot read are left out, the rest of the event stays.
     expect(parseServerEvent({ type: 'session_state', sessionId: 's', status: 'escalated', ticketId: 'T', mode: 'sideways' })).toEqual({ type: 'session_state', sessionId: 's', status: 'escalated', ticketId: 'T' });
     expect(parseServerEvent({ type: 'action_proposed', action: { ...ACTION, status: 'exploded', replyToMessageId: 7 } })).toEqual({ type: 'action_proposed', action: ACTION });
@@ -56,6 +60,10 @@ describe('inbound guards', () => {
   it('reads session and conversation-list answers', () => {
     expect(parseSessionResponse({ sessionId: 's', token: 't', expiresAt: 'e' })).toEqual({ sessionId: 's', token: 't', expiresAt: 'e', wsUrl: '/support/chat/ws' });
     expect(parseSessionResponse({ sessionId: 's' })).toBeNull();
+    // The consent answer, when the service says it (null: not answered yet); anything else is left out.
+    expect(parseSessionResponse({ sessionId: 's', token: 't', expiresAt: 'e', trainingConsent: true })).toMatchObject({ trainingConsent: true });
+    expect(parseSessionResponse({ sessionId: 's', token: 't', expiresAt: 'e', trainingConsent: null })).toMatchObject({ trainingConsent: null });
+    expect(parseSessionResponse({ sessionId: 's', token: 't', expiresAt: 'e', trainingConsent: 'yes' })).not.toHaveProperty('trainingConsent');
     expect(parseConversations({ conversations: [{ sessionId: 's', startedAt: 'a', lastMessageAt: 'b', status: 'ai', preview: null }, { nope: 1 }] })).toEqual([
       { sessionId: 's', startedAt: 'a', lastMessageAt: 'b', status: 'ai', preview: '' },
     ]);

@@ -115,6 +115,8 @@ export function parseServerEvent(raw: unknown): ServerEvent | null {
     }
     case 'action_updated':
       return isString(data.actionId) && isActionStatus(data.status) ? { type: 'action_updated', actionId: data.actionId, status: data.status } : null;
+    case 'consent_recorded':
+      return typeof data.training === 'boolean' && isString(data.at) ? { type: 'consent_recorded', training: data.training, at: data.at } : null;
     default:
       return null;
   }
@@ -129,6 +131,7 @@ export function parseSessionResponse(value: unknown): CreateSessionResponse | nu
     wsUrl: isString(value.wsUrl) ? value.wsUrl : '/support/chat/ws',
   };
   if (isString(value.status)) response.status = value.status;
+  if (typeof value.trainingConsent === 'boolean' || value.trainingConsent === null) response.trainingConsent = value.trainingConsent;
   if (isObject(value.customer) && isString(value.customer.id)) {
     response.customer = { id: value.customer.id, name: isString(value.customer.name) ? value.customer.name : null };
   }

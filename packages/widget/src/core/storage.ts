@@ -1,7 +1,8 @@
 /**
  * What survives a reload: the session (per customer), the outbox of unsent
  * messages, and what the transcript cannot tell (the escalation mode, the
- * confirmation cards seen in this browser). A guest's session lives in
+ * confirmation cards seen in this browser, the training-consent answer: a
+ * token refresh does not repeat it as a session response does). A guest's session lives in
  * sessionStorage (this tab only); a signed-in customer's in localStorage, so
  * that every tab and every reload reopens the same conversation and tabs
  * share the rotating token. Storage failures (private mode, quotas) are
@@ -27,6 +28,9 @@ export interface StoredExtras {
   escalationMode?: EscalationMode | null;
   ticketId?: string | null;
   actions?: ActionCard[];
+  trainingConsent?: boolean | null;
+  /** An answer not yet confirmed by the service. */
+  consentPending?: boolean | null;
 }
 
 export interface StoredOutboxEntry {

@@ -84,6 +84,12 @@ export const en = {
   untitledConversation: 'Conversation',
   announce: (who, text) => `${who}: ${text}`,
   dismiss: 'Dismiss',
+  consentQuestion: 'May we use this conversation, with personal details removed, to improve our assistant?',
+  consentYes: "Yes, that's fine",
+  consentNo: 'No thanks',
+  consentNote: (allowed) => (allowed ? 'Improving the assistant: allowed' : 'Improving the assistant: not allowed'),
+  consentChange: 'Change',
+  consentChangeLabel: 'Change your answer about improving the assistant',
   errors: {
     too_long: (max) => `That message is too long. Please keep it under ${max.toLocaleString('en')} characters.`,
     invalid_message: 'That message could not be sent. Please try again.',

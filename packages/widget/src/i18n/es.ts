@@ -84,6 +84,12 @@ export const es = {
   untitledConversation: 'Conversación',
   announce: (who, text) => `${who}: ${text}`,
   dismiss: 'Cerrar aviso',
+  consentQuestion: '¿Podemos usar esta conversación, sin tus datos personales, para mejorar nuestro asistente?',
+  consentYes: 'Sí, de acuerdo',
+  consentNo: 'No, gracias',
+  consentNote: (allowed) => (allowed ? 'Mejorar el asistente: permitido' : 'Mejorar el asistente: no permitido'),
+  consentChange: 'Cambiar',
+  consentChangeLabel: 'Cambiar tu respuesta sobre mejorar el asistente',
   errors: {
     too_long: (max) => `Ese mensaje es demasiado largo. Usa menos de ${max.toLocaleString('es')} caracteres.`,
     invalid_message: 'No se pudo enviar ese mensaje. Inténtalo de nuevo.',

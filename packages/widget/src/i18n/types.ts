@@ -86,6 +86,14 @@ export interface Strings {
   untitledConversation: string;
   announce: (who: string, text: string) => string;
   dismiss: string;
+  /** The training-consent question, its two answers (equal weight), and the note that stays after answering. */
+  consentQuestion: string;
+  consentYes: string;
+  consentNo: string;
+  consentNote: (allowed: boolean) => string;
+  consentChange: string;
+  /** The accessible name of the note's button; starts with the visible `consentChange`. */
+  consentChangeLabel: string;
   errors: {
     too_long: (max: number) => string;
     invalid_message: string;

@@ -81,6 +81,8 @@ export interface FakeServiceOptions {
   actions?: ProposedAction[];
   /** Conversations list: undefined answers 404 (the endpoint is not there). */
   conversations?: Array<Record<string, unknown>>;
+  /** The session responses' `trainingConsent`; undefined: not in the answer (an older service). */
+  trainingConsent?: boolean | null;
 }
 
 export interface FakeCall {
@@ -104,6 +106,8 @@ export function fakeService(options: FakeServiceOptions = {}) {
     held: [] as Deferred[],
     failRefresh: null as null | number, // HTTP status, 0 = network error
     failCreate: null as null | number,
+    /** What session responses say of the training consent (undefined: nothing, as an older service). */
+    trainingConsent: options.trainingConsent,
   };
   const serverNow = () => Date.now() + (options.serverAheadMs ?? 0);
   const respond = (status: number, body: unknown) =>
@@ -140,7 +144,8 @@ export function fakeService(options: FakeServiceOptions = {}) {
         history.set(sessionId, [...(options.history ?? [])]);
       }
       const customer = typeof body?.customerToken === 'string' ? { id: 'cus_1', name: 'Alice' } : null;
-      return respond(201, { sessionId, ...issue(sessionId), wsUrl: '/support/chat/ws', customer, status: 'ai' });
+      const consent = state.trainingConsent === undefined ? {} : { trainingConsent: state.trainingConsent };
+      return respond(201, { sessionId, ...issue(sessionId), wsUrl: '/support/chat/ws', customer, status: 'ai', ...consent });
     }
     const refresh = /^\/support\/chat\/session\/([^/]+)\/refresh$/.exec(url.pathname);
     if (method === 'POST' && refresh) {

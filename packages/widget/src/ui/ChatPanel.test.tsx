@@ -17,8 +17,14 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 20; i += 1) await new Promise<void>((resolve) => setTimeout(resolve, 0));
 }
 
-async function mount(options: { locale?: 'en' | 'es'; signedIn?: boolean; history?: Parameters<typeof message>[0][]; actions?: ProposedAction[]; win?: EventTarget } = {}) {
-  const service = fakeService({ history: (options.history ?? []).map((partial) => message(partial)), ...(options.actions ? { actions: options.actions } : {}) });
+async function mount(
+  options: { locale?: 'en' | 'es'; signedIn?: boolean; history?: Parameters<typeof message>[0][]; actions?: ProposedAction[]; win?: EventTarget; trainingConsent?: boolean | null } = {},
+) {
+  const service = fakeService({
+    history: (options.history ?? []).map((partial) => message(partial)),
+    ...(options.actions ? { actions: options.actions } : {}),
+    ...(options.trainingConsent !== undefined ? { trainingConsent: options.trainingConsent } : {}),
+  });
   const controller = new ChatController({
     serviceUrl: 'https://support.test',
     fetch: service.fetch,
@@ -422,6 +428,118 @@ describe('suggestions and tickets', () => {
     }
     const textarea = document.querySelector('textarea') as HTMLTextAreaElement;
     expect(document.querySelector(`label[for="${textarea.id}"]`)?.textContent).toBe('Your message');
+    controller.stop();
+  });
+});
+
+describe('training consent', () => {
+  const prompt = () => screen.queryByTestId('consent-prompt');
+  const note = () => screen.queryByTestId('consent-note');
+  const question = 'May we use this conversation, with personal details removed, to improve our assistant?';
+
+  it('asks after the first final reply, politely, without taking the focus; both answers look the same', async () => {
+    const { receive, controller } = await mount({ trainingConsent: null });
+    const composer = screen.getByLabelText('Your message') as HTMLTextAreaElement;
+    composer.focus();
+    expect(prompt()).toBeNull();
+    await receive({ type: 'message_delta', messageId: 'a1', delta: 'Half of a rep' });
+    expect(prompt()).toBeNull();
+    await receive({ type: 'message', message: message({ id: 'a1', role: 'assistant', text: 'The whole reply.' }) });
+
+    const group = screen.getByRole('group', { name: question });
+    expect(group).toBe(prompt());
+    expect(group.parentElement?.getAttribute('aria-live')).toBe('polite');
+    const yes = within(group).getByRole('button', { name: "Yes, that's fine" });
+    const no = within(group).getByRole('button', { name: 'No thanks' });
+    expect(yes.className).toBe(no.className);
+    expect(document.activeElement).toBe(composer);
+    expect(note()).toBeNull();
+    controller.stop();
+  });
+
+  it('an answer sends the consent frame, the prompt goes and the note says it; "Change" asks again', async () => {
+    const { receive, socket, controller } = await mount({ trainingConsent: null });
+    await receive({ type: 'message', message: message({ id: 'a1', role: 'assistant', text: 'Hello.' }) });
+    await act(() => {
+      fireEvent.click(screen.getByRole('button', { name: "Yes, that's fine" }));
+    });
+    expect(socket.sentOfType('consent')).toEqual([{ type: 'consent', training: true }]);
+    expect(prompt()).toBeNull();
+    expect(note()?.textContent).toContain('Improving the assistant: allowed');
+    const change = screen.getByRole('button', { name: 'Change your answer about improving the assistant' });
+    // The focus does not fall off the page with the button that went: it is on the note's button.
+    expect(document.activeElement).toBe(change);
+    await receive({ type: 'consent_recorded', training: true, at: '2026-03-01T10:00:00.000Z' });
+    expect(prompt()).toBeNull();
+
+    await act(() => {
+      fireEvent.click(change);
+    });
+    expect(document.activeElement).toBe(prompt());
+    expect(note()).toBeNull();
+    await act(() => {
+      fireEvent.click(screen.getByRole('button', { name: 'No thanks' }));
+    });
+    expect(socket.sentOfType('consent')).toEqual([
+      { type: 'consent', training: true },
+      { type: 'consent', training: false },
+    ]);
+    expect(prompt()).toBeNull();
+    expect(note()?.textContent).toContain('Improving the assistant: not allowed');
+    controller.stop();
+  });
+
+  it('is not asked in a conversation already answered (a reload, another tab): the note is there instead', async () => {
+    const { controller } = await mount({ trainingConsent: false, history: [{ id: 'u1', role: 'user', text: 'hi' }, { id: 'a1', role: 'assistant', text: 'Hello.', replyToMessageId: 'u1' }] });
+    expect(screen.getByText('Hello.')).toBeTruthy();
+    expect(prompt()).toBeNull();
+    expect(note()?.textContent).toContain('not allowed');
+    controller.stop();
+
+    cleanup();
+    const other = await mount({ trainingConsent: null, history: [{ id: 'a2', role: 'assistant', text: 'Hello again.' }] });
+    expect(prompt()).not.toBeNull();
+    // Answered in another tab: the service tells every socket.
+    await other.receive({ type: 'consent_recorded', training: true, at: '2026-03-01T10:00:00.000Z' });
+    expect(prompt()).toBeNull();
+    expect(note()?.textContent).toContain('Improving the assistant: allowed');
+    other.controller.stop();
+  });
+
+  it('an answer given while disconnected hides the prompt at once and goes once the socket is back', async () => {
+    const { receive, socket, controller } = await mount({ trainingConsent: null });
+    await receive({ type: 'message', message: message({ id: 'a1', role: 'assistant', text: 'Hello.' }) });
+    await act(() => {
+      socket.drop(1006);
+    });
+    await act(() => {
+      fireEvent.click(screen.getByRole('button', { name: 'No thanks' }));
+    });
+    expect(prompt()).toBeNull();
+    expect(note()?.textContent).toContain('not allowed');
+    expect(socket.sentOfType('consent')).toEqual([]);
+    await act(async () => {
+      controller.reconnectNow();
+      await settle();
+    });
+    const next = FakeSocket.last();
+    expect(next).not.toBe(socket);
+    await act(() => {
+      next.open();
+    });
+    expect(next.sentOfType('consent')).toEqual([{ type: 'consent', training: false }]);
+    controller.stop();
+  });
+
+  it('asks in Spanish too', async () => {
+    const { receive, controller } = await mount({ locale: 'es', trainingConsent: null });
+    await receive({ type: 'message', message: message({ id: 'a1', role: 'assistant', text: 'Hola.' }) });
+    expect(screen.getByRole('group', { name: '¿Podemos usar esta conversación, sin tus datos personales, para mejorar nuestro asistente?' })).toBeTruthy();
+    await act(() => {
+      fireEvent.click(screen.getByRole('button', { name: 'Sí, de acuerdo' }));
+    });
+    expect(note()?.textContent).toContain('Mejorar el asistente: permitido');
+    expect(screen.getByRole('button', { name: 'Cambiar tu respuesta sobre mejorar el asistente' })).toBeTruthy();
     controller.stop();
   });
 });

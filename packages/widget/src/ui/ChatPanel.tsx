@@ -1,10 +1,11 @@
-import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type CSSProperties, type FormEvent, type KeyboardEvent } from 'react';
-import { agentReplyAfterHandoff, handoffNotice, timeline, type ConversationState } from '../core/conversation.js';
+import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type CSSProperties, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { agentReplyAfterHandoff, asksConsent, consentAnswer, handoffNotice, timeline, type ConversationState } from '../core/conversation.js';
 import { MAX_MESSAGE_LENGTH, type ChatController, type WidgetState } from '../core/controller.js';
 import { formatDateTime } from '../format.js';
 import type { Strings } from '../i18n/index.js';
 import { plainText } from '../markdown.js';
 import { ActionCardView } from './ActionCardView.js';
+import { ConsentNote, ConsentPrompt } from './ConsentView.js';
 import { Icon } from './icons.js';
 import { authorLabel, errorText, MessageView } from './MessageView.js';
 
@@ -58,6 +59,25 @@ export function ChatPanel({ controller, strings, locale, title, style, className
   const chips = suggestionsFor(state, strings, suggestions);
   /** Set by the transcript: brings the newest message into view (the composer asks when the keyboard opens). */
   const revealNewest = useRef<() => void>(() => undefined);
+  // The consent question: asked once the assistant has answered; asked again when the customer wants to change the answer.
+  const [reconsidering, setReconsidering] = useState(false);
+  const consent = consentAnswer(conversation);
+  const asking = reconsidering || asksConsent(conversation);
+  const consentGroup = useRef<HTMLDivElement>(null);
+  const consentChange = useRef<HTMLButtonElement>(null);
+  // Where the focus goes when the control the customer used goes away: the prompt, or the note's button.
+  const consentFocus = useRef<'prompt' | 'note' | null>(null);
+  useEffect(() => {
+    const target = consentFocus.current === 'prompt' ? consentGroup.current : consentFocus.current === 'note' ? consentChange.current : null;
+    consentFocus.current = null;
+    target?.focus();
+  }, [asking]);
+  useEffect(() => setReconsidering(false), [state.sessionId]);
+  const answerConsent = (training: boolean) => {
+    consentFocus.current = 'note';
+    setReconsidering(false);
+    controller.answerConsent(training);
+  };
 
   return (
     <section
@@ -139,7 +159,26 @@ export function ChatPanel({ controller, strings, locale, title, style, className
               ))}
             </div>
           )}
-          <Composer state={state} strings={strings} controller={controller} onFocus={() => revealNewest.current()} />
+          <ConsentPrompt show={asking} strings={strings} groupRef={consentGroup} onAnswer={answerConsent} />
+          <Composer
+            state={state}
+            strings={strings}
+            controller={controller}
+            onFocus={() => revealNewest.current()}
+            note={
+              consent !== null && !asking ? (
+                <ConsentNote
+                  allowed={consent}
+                  strings={strings}
+                  buttonRef={consentChange}
+                  onChange={() => {
+                    consentFocus.current = 'prompt';
+                    setReconsidering(true);
+                  }}
+                />
+              ) : null
+            }
+          />
         </>
       )}
       <LiveRegion conversation={conversation} strings={strings} />
@@ -357,7 +396,7 @@ function Transcript({
   );
 }
 
-function Composer({ state, strings, controller, onFocus }: { state: WidgetState; strings: Strings; controller: ChatController; onFocus: () => void }) {
+function Composer({ state, strings, controller, onFocus, note }: { state: WidgetState; strings: Strings; controller: ChatController; onFocus: () => void; note: ReactNode }) {
   const [text, setText] = useState('');
   const inputId = useId();
   const hintId = useId();
@@ -415,6 +454,7 @@ function Composer({ state, strings, controller, onFocus }: { state: WidgetState;
           {strings.composerHint}
         </span>
         <span data-near={String(text.length >= MAX_MESSAGE_LENGTH)}>{near ? strings.charCount(text.length, MAX_MESSAGE_LENGTH) : ''}</span>
+        {note}
       </div>
     </>
   );
