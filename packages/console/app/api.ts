@@ -35,6 +35,8 @@ const cannedResponsesSchema = z.object({ responses: z.array(cannedResponseSchema
 
 const REFRESH_PATH = '/support/agent/token/refresh';
 
+export type HttpMethod = 'GET' | 'POST' | 'PUT';
+
 export class ApiError extends Error {
   constructor(
     /** HTTP status; 0 when the service could not be reached. */
@@ -125,8 +127,13 @@ export class ApiClient {
     return (await this.request('GET', '/support/agent/canned-responses', cannedResponsesSchema)).responses;
   }
 
+  /** Any other JSON call with the same token, validation and errors (the admin API, admin-api.ts). */
+  call<T>(method: HttpMethod, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
+    return this.request(method, path, schema, body === undefined ? {} : { body });
+  }
+
   private async request<T>(
-    method: 'GET' | 'POST',
+    method: HttpMethod,
     path: string,
     schema: z.ZodType<T> | null,
     options: { body?: unknown; auth?: boolean; quietUnauthorized?: boolean; retried?: boolean } = {},

@@ -8,7 +8,12 @@ const TRIGGERS: Record<string, string> = {
   repeated_failure: 'AI could not answer',
   negative_sentiment: 'Customer upset',
   accepted_offer: 'Accepted the offer of a person',
+  safety: 'Safety guardrail',
+  ai_disabled: 'Assistant switched off',
 };
+
+/** Every handoff trigger (ticket source) the service records, for the transcript browser's filter. */
+export const TRIGGER_SOURCES = Object.keys(TRIGGERS);
 
 export function triggerLabel(trigger: string | undefined | null): string {
   if (!trigger) return 'Handoff';
@@ -58,4 +63,55 @@ export function calendarDate(isoOrDate: string): string {
 
 export function customerName(customer: { name: string } | null | undefined): string {
   return customer?.name?.trim() || 'Guest';
+}
+
+// ---------------------------------------------------------------- numbers (the Analytics pages)
+
+const integerFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const percentFormat = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 });
+const smallMoney = new Intl.NumberFormat(undefined, { minimumFractionDigits: 4, maximumFractionDigits: 6 });
+const money = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const seconds = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 2 });
+
+/** An em dash stands for "nothing to compute from" (a null rate or percentile), never for zero. */
+export const NONE = '—';
+
+export function formatCount(value: number): string {
+  return integerFormat.format(value);
+}
+
+/** A rate in 0..1 as a percentage ("60%", "66.7%"); null (nothing to divide by) as an em dash. */
+export function formatRate(value: number | null): string {
+  return value === null ? NONE : percentFormat.format(value);
+}
+
+/** US dollars: at least four decimals below a dollar (model calls cost fractions of a cent), two from a dollar. */
+export function formatUsd(value: number): string {
+  return `US$${(Math.abs(value) < 1 ? smallMoney : money).format(value)}`;
+}
+
+/** Milliseconds as "840 ms" or "1.25 s"; null as an em dash. */
+export function formatMs(value: number | null): string {
+  if (value === null) return NONE;
+  return value < 1000 ? `${integerFormat.format(value)} ms` : `${seconds.format(value / 1000)} s`;
+}
+
+const OUTCOME_LABELS: Record<string, string> = { contained: 'Contained', escalated: 'Escalated', abandoned: 'Abandoned' };
+
+export function outcomeLabel(outcome: string): string {
+  return OUTCOME_LABELS[outcome] ?? capitalise(outcome);
+}
+
+/** A machine word from the API ("pii_exposure", "safe_reply") as text: "Pii exposure", "Safe reply". */
+export function wordsOf(value: string): string {
+  return capitalise(value.replace(/_/g, ' '));
+}
+
+/** Who stored a settings version: the signed-in admin, another admin agent, the API key, or the configuration. */
+export function actorLabel(updatedBy: string, me: { id: string; name: string }): string {
+  if (updatedBy === `agent:${me.id}`) return `${me.name} (you)`;
+  if (updatedBy.startsWith('agent:')) return `Agent ${updatedBy.slice('agent:'.length)}`;
+  if (updatedBy === 'admin-api-key') return 'The admin API key';
+  if (updatedBy === 'configuration') return 'The service configuration';
+  return updatedBy;
 }

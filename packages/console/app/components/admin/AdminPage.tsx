@@ -1,0 +1,105 @@
+import { useMemo, useState } from 'react';
+import { AdminApi, type ConversationFilter, type Period } from '../../admin-api.js';
+import type { Agent, ApiClient } from '../../api.js';
+import { calendarDate } from '../../format.js';
+import { followLink, pathOf, type AdminSection } from '../../use-route.js';
+import { AdminTranscript } from './AdminTranscript.js';
+import { ConversationBrowser, NO_FILTER } from './ConversationBrowser.js';
+import { Controls } from './Controls.js';
+import { Overview } from './Overview.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+const PERIODS = [7, 30] as const;
+type PeriodDays = (typeof PERIODS)[number];
+
+function periodOf(days: PeriodDays): Period {
+  const until = new Date();
+  return { since: new Date(until.getTime() - days * DAY_MS).toISOString(), until: until.toISOString() };
+}
+
+const SECTIONS: Array<{ section: AdminSection; label: string }> = [
+  { section: 'overview', label: 'Overview' },
+  { section: 'conversations', label: 'Conversations' },
+  { section: 'controls', label: 'Controls' },
+];
+
+/** Last 7 or 30 days, as a radio group (arrow keys move between them). */
+function PeriodPicker(props: { days: PeriodDays; onChange: (days: PeriodDays) => void }) {
+  return (
+    <fieldset className="segmented" data-testid="period-picker">
+      <legend className="visually-hidden">Period</legend>
+      {PERIODS.map((days) => (
+        <label key={days} className="segmented-option" data-checked={props.days === days}>
+          <input type="radio" name="period" value={days} checked={props.days === days} onChange={() => props.onChange(days)} data-testid={`period-${days}`} />
+          Last {days} days
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** Analytics for admins: the period picker and the three sections (overview, conversations, controls). */
+export function AdminPage(props: { api: ApiClient; agent: Agent; section: AdminSection; sessionId: string | null }) {
+  const { api, agent, section, sessionId } = props;
+  const admin = useMemo(() => new AdminApi(api), [api]);
+  const [days, setDays] = useState<PeriodDays>(30);
+  const [period, setPeriod] = useState(() => periodOf(30));
+  const [filter, setFilter] = useState<ConversationFilter>(NO_FILTER);
+  const periodKey = `${period.since}|${period.until}`;
+
+  // A new period or a refresh: up to now, and the conversation list back to its first page.
+  function load(next: PeriodDays) {
+    setDays(next);
+    setPeriod(periodOf(next));
+    setFilter((current) => ({ ...current, offset: 0 }));
+  }
+
+  const showPeriod = section !== 'controls';
+  const title = SECTIONS.find((entry) => entry.section === section)?.label ?? 'Overview';
+
+  return (
+    <main className="admin" id="admin-main" tabIndex={-1} aria-labelledby="admin-heading" data-testid="admin-page" data-section={section}>
+      <div className="admin-head">
+        <div>
+          <h1 id="admin-heading">
+            Analytics <span className="admin-head-sub">· {title}</span>
+          </h1>
+          {showPeriod ? (
+            <p className="muted" data-testid="period-text">
+              {calendarDate(period.since)} – {calendarDate(period.until)}
+            </p>
+          ) : (
+            <p className="muted">The assistant’s settings and limits, in force on every node.</p>
+          )}
+        </div>
+        {showPeriod ? (
+          <div className="admin-head-tools">
+            <PeriodPicker days={days} onChange={load} />
+            <button type="button" onClick={() => load(days)} data-testid="admin-refresh">
+              Refresh
+            </button>
+          </div>
+        ) : null}
+      </div>
+      <nav className="admin-tabs" aria-label="Analytics sections">
+        {SECTIONS.map((entry) => (
+          <a
+            key={entry.section}
+            href={pathOf({ view: 'admin', section: entry.section, sessionId: null })}
+            onClick={followLink}
+            aria-current={entry.section === section ? 'page' : undefined}
+            data-testid={`admin-tab-${entry.section}`}
+          >
+            {entry.label}
+          </a>
+        ))}
+      </nav>
+      <div className="admin-body">
+        {section === 'overview' ? <Overview admin={admin} period={period} periodKey={periodKey} /> : null}
+        {section === 'conversations' && sessionId ? <AdminTranscript key={sessionId} admin={admin} sessionId={sessionId} /> : null}
+        {section === 'conversations' && !sessionId ? <ConversationBrowser admin={admin} period={period} periodKey={periodKey} filter={filter} onFilter={setFilter} /> : null}
+        {section === 'controls' ? <Controls admin={admin} me={agent} /> : null}
+      </div>
+    </main>
+  );
+}

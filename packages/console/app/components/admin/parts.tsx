@@ -1,0 +1,70 @@
+import type { ReactNode } from 'react';
+
+/** A titled panel of the dashboard: a section with its own heading (h2). */
+export function Card(props: { id: string; title: string; description?: ReactNode; className?: string; actions?: ReactNode; children: ReactNode; testId?: string }) {
+  const { id, title, description, className, actions, children, testId } = props;
+  return (
+    <section className={`card ${className ?? ''}`} aria-labelledby={`${id}-heading`} data-testid={testId}>
+      <div className="card-head">
+        <div>
+          <h2 id={`${id}-heading`}>{title}</h2>
+          {description ? <p className="card-description">{description}</p> : null}
+        </div>
+        {actions}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+/**
+ * One figure: its label, its value as text (the testid is on the value, whose data-value holds
+ * the raw number the API sent), and a line of context.
+ */
+export function Stat(props: { label: string; display: string; value: number | null; testId: string; hint?: ReactNode; tone?: 'default' | 'good' | 'bad' }) {
+  const { label, display, value, testId, hint, tone } = props;
+  return (
+    <div className="stat" data-tone={tone ?? 'default'}>
+      <dt className="stat-label">{label}</dt>
+      <dd className="stat-value" data-testid={testId} data-value={value === null ? '' : String(value)}>
+        {display}
+      </dd>
+      {hint ? <dd className="stat-hint">{hint}</dd> : null}
+    </div>
+  );
+}
+
+/** Loading, failed, or empty: the line a panel shows instead of (or above) its figures. */
+export function PanelStatus(props: { loading: boolean; error: string | null; onRetry?: () => void }) {
+  if (props.error) {
+    return (
+      <div className="error panel-error" role="alert">
+        {props.error}
+        {props.onRetry ? (
+          <button type="button" className="link-button" onClick={props.onRetry}>
+            Try again
+          </button>
+        ) : null}
+      </div>
+    );
+  }
+  if (props.loading) {
+    return (
+      <p className="muted" role="status">
+        Loading…
+      </p>
+    );
+  }
+  return null;
+}
+
+/** A table's single row saying there is nothing to list. */
+export function EmptyRow(props: { columns: number; children: ReactNode }) {
+  return (
+    <tr>
+      <td colSpan={props.columns} className="table-empty">
+        {props.children}
+      </td>
+    </tr>
+  );
+}
