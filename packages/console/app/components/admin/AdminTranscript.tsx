@@ -4,7 +4,7 @@ import type { Message } from '../../api.js';
 import { capitalise, messageTime, triggerLabel, wordsOf } from '../../format.js';
 import { useLoaded } from '../../use-loaded.js';
 import { followLink, pathOf } from '../../use-route.js';
-import { Card, EmptyRow, PanelStatus } from './parts.js';
+import { Card, EmptyRow, PanelStatus, TableHead } from './parts.js';
 
 const ROLE_TAG: Record<Message['role'], string> = { user: 'Customer', assistant: 'AI assistant', agent: 'Agent', system: 'System' };
 
@@ -95,13 +95,7 @@ function Tickets(props: { tickets: TranscriptView['tickets'] }) {
 function Guardrails(props: { decisions: TranscriptView['guardrails'] }) {
   return (
     <table className="data-table" data-testid="admin-guardrails">
-      <thead>
-        <tr>
-          <th scope="col">Stage</th>
-          <th scope="col">Category</th>
-          <th scope="col">Action</th>
-        </tr>
-      </thead>
+      <TableHead columns={['Stage', 'Category', 'Action']} />
       <tbody>
         {props.decisions.length === 0 ? <EmptyRow columns={3}>None.</EmptyRow> : null}
         {props.decisions.map((decision, index) => (

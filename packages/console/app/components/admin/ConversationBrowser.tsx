@@ -2,7 +2,7 @@ import { OUTCOMES, PAGE_SIZE, type AdminApi, type ConversationFilter, type Conve
 import { formatCount, messageTime, outcomeLabel, TRIGGER_SOURCES, triggerLabel } from '../../format.js';
 import { useLoaded } from '../../use-loaded.js';
 import { followLink, pathOf } from '../../use-route.js';
-import { Card, EmptyRow, PanelStatus } from './parts.js';
+import { Card, EmptyRow, PanelStatus, TableHead } from './parts.js';
 
 export const NO_FILTER: ConversationFilter = { outcome: null, rating: null, trigger: null, offset: 0 };
 
@@ -104,20 +104,7 @@ export function ConversationBrowser(props: { admin: AdminApi; period: Period; pe
       <div className="table-scroll">
         <table className="data-table conversations-table" data-testid="conversation-table" aria-busy={list.state === 'loading'} data-state={list.state}>
           <caption className="visually-hidden">Conversations, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Started</th>
-              <th scope="col">First message</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Handoff trigger</th>
-              <th scope="col" className="num">
-                Messages
-              </th>
-              <th scope="col" className="num">
-                Ratings
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Started', 'First message', 'Outcome', 'Handoff trigger', { label: 'Messages', numeric: true }, { label: 'Ratings', numeric: true }]} />
           <tbody>
             {!data && list.state === 'loading' ? <EmptyRow columns={6}>Loading…</EmptyRow> : null}
             {data && data.conversations.length === 0 ? <EmptyRow columns={6}>No conversation matches.</EmptyRow> : null}

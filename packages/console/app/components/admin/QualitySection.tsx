@@ -1,6 +1,6 @@
 import type { AnalyticsSummary, Csat } from '../../admin-api.js';
 import { formatCount, formatRate, triggerLabel, wordsOf } from '../../format.js';
-import { Card, EmptyRow } from './parts.js';
+import { Card, EmptyRow, TableHead } from './parts.js';
 
 function CsatFigure(props: { label: string; csat: Csat; testId: string }) {
   const { label, csat, testId } = props;
@@ -36,17 +36,7 @@ export function EscalationReasonsCard(props: { reasons: AnalyticsSummary['escala
   return (
     <Card id="reasons" title="Escalation reasons" description="What handed each conversation to a person." testId="escalation-reasons">
       <table className="data-table">
-        <thead>
-          <tr>
-            <th scope="col">Reason</th>
-            <th scope="col" className="num">
-              Conversations
-            </th>
-            <th scope="col" className="num">
-              Share
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['Reason', { label: 'Conversations', numeric: true }, { label: 'Share', numeric: true }]} />
         <tbody>
           {reasons.length === 0 ? <EmptyRow columns={3}>Nothing was escalated in this period.</EmptyRow> : null}
           {reasons.map((reason) => (
@@ -69,16 +59,7 @@ export function GuardrailsCard(props: { guardrails: AnalyticsSummary['guardrails
   return (
     <Card id="guardrails" title="Guardrail decisions" description="Messages a guardrail acted on." testId="guardrail-decisions">
       <table className="data-table">
-        <thead>
-          <tr>
-            <th scope="col">Stage</th>
-            <th scope="col">Category</th>
-            <th scope="col">Action</th>
-            <th scope="col" className="num">
-              Count
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['Stage', 'Category', 'Action', { label: 'Count', numeric: true }]} />
         <tbody>
           {guardrails.length === 0 ? <EmptyRow columns={4}>No guardrail acted in this period.</EmptyRow> : null}
           {guardrails.map((row) => (

@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import type { AnalyticsSummary, Percentiles, Period } from '../../admin-api.js';
 import { calendarDate, formatCount, formatMs, formatUsd } from '../../format.js';
 import { CHART_COLORS, ChartCanvas, type MixedData, type MixedOptions } from './ChartCanvas.js';
-import { Card, EmptyRow, Stat } from './parts.js';
+import { Card, EmptyRow, Stat, TableHead } from './parts.js';
 
 type Day = AnalyticsSummary['daily'][number];
 
@@ -83,29 +83,7 @@ function DailyTable(props: { days: Day[] }) {
     <details className="disclosure">
       <summary>Figures per day</summary>
       <table className="data-table" data-testid="daily-table">
-        <thead>
-          <tr>
-            <th scope="col">Day (UTC)</th>
-            <th scope="col" className="num">
-              Conversations
-            </th>
-            <th scope="col" className="num">
-              Escalated
-            </th>
-            <th scope="col" className="num">
-              Model calls
-            </th>
-            <th scope="col" className="num">
-              Prompt tokens
-            </th>
-            <th scope="col" className="num">
-              Completion tokens
-            </th>
-            <th scope="col" className="num">
-              Cost
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['Day (UTC)', { label: 'Conversations', numeric: true }, { label: 'Escalated', numeric: true }, { label: 'Model calls', numeric: true }, { label: 'Prompt tokens', numeric: true }, { label: 'Completion tokens', numeric: true }, { label: 'Cost', numeric: true }]} />
         <tbody>
           {active.length === 0 ? <EmptyRow columns={7}>Nothing happened in this period.</EmptyRow> : null}
           {active.map((day) => (
@@ -176,20 +154,7 @@ export function LatencyCard(props: { latency: AnalyticsSummary['latency']; tools
   return (
     <Card id="latency" title="Reply latency" description={`${formatCount(latency.calls)} timed replies.`} testId="latency">
       <table className="data-table" data-testid="latency-table">
-        <thead>
-          <tr>
-            <th scope="col">Measure</th>
-            <th scope="col" className="num">
-              p50
-            </th>
-            <th scope="col" className="num">
-              p90
-            </th>
-            <th scope="col" className="num">
-              p99
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['Measure', { label: 'p50', numeric: true }, { label: 'p90', numeric: true }, { label: 'p99', numeric: true }]} />
         <tbody>
           <tr>
             <th scope="row">First token</th>
@@ -205,23 +170,7 @@ export function LatencyCard(props: { latency: AnalyticsSummary['latency']; tools
         <>
           <h3 className="card-subhead">Tools</h3>
           <table className="data-table" data-testid="tools-table">
-            <thead>
-              <tr>
-                <th scope="col">Tool</th>
-                <th scope="col" className="num">
-                  Calls
-                </th>
-                <th scope="col" className="num">
-                  Failures
-                </th>
-                <th scope="col" className="num">
-                  p50
-                </th>
-                <th scope="col" className="num">
-                  p90
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Tool', { label: 'Calls', numeric: true }, { label: 'Failures', numeric: true }, { label: 'p50', numeric: true }, { label: 'p90', numeric: true }]} />
             <tbody>
               {tools.map((tool) => (
                 <tr key={tool.tool}>

@@ -68,3 +68,24 @@ export function EmptyRow(props: { columns: number; children: ReactNode }) {
     </tr>
   );
 }
+
+/** A table's column headings; numeric columns are right-aligned like their figures. */
+export function TableHead(props: { columns: Array<string | { label: string; numeric: true }> }) {
+  return (
+    <thead>
+      <tr>
+        {props.columns.map((column) =>
+          typeof column === 'string' ? (
+            <th key={column} scope="col">
+              {column}
+            </th>
+          ) : (
+            <th key={column.label} scope="col" className="num">
+              {column.label}
+            </th>
+          ),
+        )}
+      </tr>
+    </thead>
+  );
+}
