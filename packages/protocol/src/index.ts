@@ -149,6 +149,12 @@ export const confirmActionEventSchema = z.object({ type: z.literal('confirm_acti
 export const cancelActionEventSchema = z.object({ type: z.literal('cancel_action'), actionId: z.string().min(1).max(200) });
 /** Extension: the customer's answer to "may this conversation be used to improve the assistant?" (it can be changed later). */
 export const consentEventSchema = z.object({ type: z.literal('consent'), training: z.boolean() });
+/** Extension: the customer rates the whole conversation at its end (1 to 5, an optional comment); rating again replaces it. */
+export const rateConversationEventSchema = z.object({
+  type: z.literal('rate_conversation'),
+  score: z.number().int().min(1).max(5),
+  comment: z.string().max(1000).optional(),
+});
 
 export const clientEventSchema = z.discriminatedUnion('type', [
   sendMessageEventSchema,
@@ -158,9 +164,10 @@ export const clientEventSchema = z.discriminatedUnion('type', [
   confirmActionEventSchema,
   cancelActionEventSchema,
   consentEventSchema,
+  rateConversationEventSchema,
 ]);
 export type ClientEvent = z.infer<typeof clientEventSchema>;
-export const clientEventTypes = ['send_message', 'escalate', 'feedback', 'resume', 'confirm_action', 'cancel_action', 'consent'] as const;
+export const clientEventTypes = ['send_message', 'escalate', 'feedback', 'resume', 'confirm_action', 'cancel_action', 'consent', 'rate_conversation'] as const;
 
 export const moneySchema = z.object({ amount: z.string(), currency: z.string() });
 
@@ -252,6 +259,8 @@ export const serverEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('action_updated'), actionId: z.string(), status: actionStatusSchema }),
   /** Extension: the answer to a `consent` event (to every socket of the session): what is stored, and since when. */
   z.object({ type: z.literal('consent_recorded'), training: z.boolean(), at: z.string() }),
+  /** Extension: the answer to a `rate_conversation` event (to every socket of the session). */
+  z.object({ type: z.literal('conversation_rated'), score: z.number().int(), at: z.string() }),
 ]);
 export type ServerEvent = z.infer<typeof serverEventSchema>;
 

@@ -52,7 +52,12 @@ describe.each(testDrivers)('analytics of a scripted set of conversations on %s',
       { source: 'customer_button', count: 1 },
       { source: 'explicit_request', count: 1 },
     ]);
-    expect(summary.csat).toEqual({ ai: { up: 1, down: 1, score: 0.5 }, human: { up: 1, down: 0, score: 1 } });
+    expect(summary.csat).toEqual({
+      ai: { up: 1, down: 1, score: 0.5 },
+      human: { up: 1, down: 0, score: 1 },
+      // End of chat: 5 and 1 stars where the AI alone answered, 2 where a person had.
+      endOfChat: { ai: { ratings: 2, average: 3, satisfied: 0.5 }, human: { ratings: 1, average: 2, satisfied: 0 } },
+    });
     expect(summary.guardrails).toEqual([{ stage: 'input', category: 'injection', action: 'safe_reply', count: 1 }]);
     expect(summary.citedArticles).toEqual([{ articleId: 'flight-cancellation-fees-by-fare', title: expect.any(String), count: 1 }]);
   });

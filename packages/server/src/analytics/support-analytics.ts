@@ -19,6 +19,8 @@ import type { Queryable } from '../storage/database.js';
  * - automationRate = customer messages the AI answered (`answered`) /
  *   customer messages, in those conversations
  * - CSAT (AI or human) = thumbs up / (up + down) on assistant or agent messages.
+ * - End-of-chat CSAT = ratings of 4 or 5 / ratings, split by whether a person
+ *   had handled the conversation when it was rated; with the average score.
  *
  * Model calls (tokens, cost, latency) and guardrail decisions count by when
  * they happened, conversations by when they started. A rate with nothing to
@@ -37,7 +39,7 @@ export interface AnalyticsSummary {
   aiAnsweredMessages: number;
   dontKnowAnswers: number;
   escalationReasons: Array<{ source: string; count: number }>;
-  csat: { ai: Csat; human: Csat };
+  csat: { ai: Csat; human: Csat; endOfChat: { ai: EndOfChatCsat; human: EndOfChatCsat } };
   tokens: { calls: number; promptTokens: number; completionTokens: number; estimatedCalls: number; costUsd: number; unpricedCalls: number };
   daily: Array<{ day: string; conversations: number; escalated: number; calls: number; promptTokens: number; completionTokens: number; costUsd: number }>;
   latency: { calls: number; totalMs: Percentiles; firstTokenMs: Percentiles };
@@ -50,6 +52,14 @@ export interface Csat {
   up: number;
   down: number;
   score: number | null;
+}
+
+export interface EndOfChatCsat {
+  ratings: number;
+  /** Mean score, 1 to 5. */
+  average: number | null;
+  /** Share of ratings of 4 or 5. */
+  satisfied: number | null;
 }
 
 export interface Percentiles {
@@ -91,7 +101,7 @@ export const CONVERSATION_FACTS = `${CONVERSATIONS},
 
 export async function analyticsSummary(db: Queryable, period: AnalyticsPeriod): Promise<AnalyticsSummary> {
   const range = [period.since, period.until];
-  const [funnel, messages, reasons, ratings, tokens, daily, latency, tools, cited, guardrails] = await Promise.all([
+  const [funnel, messages, reasons, ratings, tokens, daily, latency, tools, cited, guardrails, endOfChat] = await Promise.all([
     db.query(
       `WITH ${CONVERSATION_FACTS}
        SELECT count(*) AS conversations,
@@ -173,6 +183,12 @@ export async function analyticsSummary(db: Queryable, period: AnalyticsPeriod): 
       range,
     ),
     countDecisionsByKind(db, period),
+    db.query(
+      `WITH ${CONVERSATIONS}
+       SELECT r.handled_by, count(*) AS ratings, avg(r.score)::float AS average, count(*) FILTER (WHERE r.score >= 4) AS satisfied
+       FROM support_conversation_ratings r JOIN conversations c ON c.id = r.session_id GROUP BY r.handled_by`,
+      range,
+    ),
   ]);
 
   const f = funnel.rows[0] ?? {};
@@ -188,6 +204,11 @@ export async function analyticsSummary(db: Queryable, period: AnalyticsPeriod): 
     const down = int(row?.down);
     return { up, down, score: ratio(up, up + down) };
   };
+  const endOfChatOf = (handledBy: string): EndOfChatCsat => {
+    const row = endOfChat.rows.find((candidate) => candidate.handled_by === handledBy);
+    const count = int(row?.ratings);
+    return { ratings: count, average: row ? Number(row.average) : null, satisfied: ratio(int(row?.satisfied), count) };
+  };
   const t = tokens.rows[0] ?? {};
   const l = latency.rows[0] ?? {};
   return {
@@ -198,7 +219,7 @@ export async function analyticsSummary(db: Queryable, period: AnalyticsPeriod): 
     aiAnsweredMessages,
     dontKnowAnswers: int(m.dont_know),
     escalationReasons: reasons.rows.map((row) => ({ source: String(row.source), count: int(row.count) })),
-    csat: { ai: csatOf('assistant'), human: csatOf('agent') },
+    csat: { ai: csatOf('assistant'), human: csatOf('agent'), endOfChat: { ai: endOfChatOf('ai'), human: endOfChatOf('human') } },
     tokens: {
       calls: int(t.calls),
       promptTokens: int(t.prompt_tokens),

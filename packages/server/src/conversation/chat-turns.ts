@@ -149,6 +149,23 @@ export class ChatTurns {
     this.deps.bus.publish(sessionId, { type: 'consent_recorded', training, at: at.toISOString() });
   }
 
+  /**
+   * The end-of-chat rating (1-5, optional comment), one per conversation
+   * (again: replaced), stored with whether a person had handled it by then,
+   * so that the dashboard splits CSAT between the AI and the team.
+   */
+  async rateConversation(sessionId: string, score: number, comment: string | undefined): Promise<void> {
+    const text = comment?.trim() ? comment.trim() : null;
+    const { rows } = await this.deps.db.query<{ rated_at: Date | string }>(
+      `INSERT INTO support_conversation_ratings (session_id, score, comment, handled_by)
+       VALUES ($1, $2, $3, CASE WHEN EXISTS (SELECT 1 FROM support_chat_messages WHERE session_id = $1 AND role = 'agent') THEN 'human' ELSE 'ai' END)
+       ON CONFLICT (session_id) DO UPDATE SET score = EXCLUDED.score, comment = EXCLUDED.comment, handled_by = EXCLUDED.handled_by, rated_at = now()
+       RETURNING rated_at`,
+      [sessionId, score, text],
+    );
+    this.deps.bus.publish(sessionId, { type: 'conversation_rated', score, at: new Date(rows[0]!.rated_at).toISOString() });
+  }
+
   async escalate(sessionId: string, reason: string | undefined, toSender: ReplyToSender): Promise<void> {
     const session = await this.currentSession(sessionId);
     if (session.status === 'closed') throw new AppError('session_closed', 'This conversation is closed; start a new one.');

@@ -43,7 +43,12 @@ export interface CustomerExport {
 /** Everything about the customer, as they would be sent it: their own words whole (it is their data), in one JSON document. */
 export async function exportCustomerData(db: Database, customerId: string, by: PrivacyActor): Promise<CustomerExport> {
   const [sessions, messages, tickets, toolCalls, modelCalls, decisions, emails, tokens] = await Promise.all([
-    db.query(`SELECT id, customer_name, customer_email, locale, status, training_consent, training_consent_at, created_at FROM support_chat_sessions WHERE customer_id = $1 ORDER BY created_at`, [customerId]),
+    db.query(
+      `SELECT s.id, s.customer_name, s.customer_email, s.locale, s.status, s.training_consent, s.training_consent_at, s.created_at,
+         r.score AS rating_score, r.comment AS rating_comment, r.rated_at
+       FROM support_chat_sessions s LEFT JOIN support_conversation_ratings r ON r.session_id = s.id WHERE s.customer_id = $1 ORDER BY s.created_at`,
+      [customerId],
+    ),
     db.query(`SELECT session_id, id, role, text, rating, rated_at, outcome, citations, created_at FROM support_chat_messages WHERE session_id IN (${SESSIONS_OF}) ORDER BY seq`, [customerId]),
     db.query(`SELECT session_id, id, status, priority, source, reason, subject, summary, resolution, created_at, resolved_at FROM support_tickets WHERE session_id IN (${SESSIONS_OF}) OR customer_id = $1 ORDER BY created_at`, [customerId]),
     db.query(`SELECT session_id, tool, arguments, outcome, latency_ms, created_at FROM support_tool_audit WHERE customer_id = $1 OR session_id IN (${SESSIONS_OF}) ORDER BY created_at`, [customerId]),

@@ -45,6 +45,8 @@ export async function applyRetention(db: Database, policy: RetentionPolicy, now:
         await tx.query(`UPDATE support_chat_sessions SET customer_id = NULL, customer_name = NULL, customer_email = NULL, quota_key = NULL, anonymised_at = now() WHERE id = $1`, [id]);
         await tx.query('UPDATE support_tickets SET customer_id = NULL WHERE session_id = $1', [id]);
         await tx.query('UPDATE support_tool_audit SET customer_id = NULL WHERE session_id = $1', [id]);
+        const { rows: ratings } = await tx.query<{ comment: string | null }>('SELECT comment FROM support_conversation_ratings WHERE session_id = $1', [id]);
+        if (ratings[0]?.comment) await tx.query('UPDATE support_conversation_ratings SET comment = $2 WHERE session_id = $1', [id, redactText(ratings[0].comment)]);
         const { rows: messages } = await tx.query<{ id: string; text: string }>('SELECT id, text FROM support_chat_messages WHERE session_id = $1', [id]);
         for (const message of messages) {
           const redacted = redactText(message.text);

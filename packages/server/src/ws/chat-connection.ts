@@ -301,6 +301,9 @@ export class ChatConnection {
         case 'consent':
           await deps.turns.consent(sessionId, event.training);
           break;
+        case 'rate_conversation':
+          await deps.turns.rateConversation(sessionId, event.score, event.comment);
+          break;
       }
     } catch (error) {
       this.reportFailure(error, sessionId, subject);

@@ -30,6 +30,7 @@ export const connectionBudgets: Record<FrameKind, Budget> = {
   confirm_action: { burst: 5, perMinute: 20 },
   cancel_action: { burst: 5, perMinute: 20 },
   consent: { burst: 3, perMinute: 10 },
+  rate_conversation: { burst: 3, perMinute: 10 },
   invalid: { burst: 10, perMinute: 20 },
 };
 

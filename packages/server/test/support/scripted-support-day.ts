@@ -10,9 +10,9 @@ import { openSession, signCustomerToken, type RunningTestServer } from '../test-
  * the fake OpenAI-protocol model), for the analytics' tests: what it implies
  * by the README's definitions is known exactly.
  *
- * - c1 guest: two questions, both answered (the first cites the help centre and is rated up) → contained
- * - c2 Alice: asks for a person → ticket; Maya claims, replies (rated up), resolves → escalated, resolved by an agent
- * - c3 guest: the AI does not know (rated down) → abandoned, a knowledge gap
+ * - c1 guest: two questions, both answered (the first cites the help centre and is rated up), 5 stars at the end → contained
+ * - c2 Alice: asks for a person → ticket; Maya claims, replies (rated up), resolves; 2 stars → escalated, resolved by an agent
+ * - c3 guest: the AI does not know (rated down), 1 star → abandoned, a knowledge gap
  * - c4 guest: a prompt injection carrying a card number and an e-mail → the guardrail's reply → abandoned
  * - with `buttonHandoff`: a guest who only opens a session (not a conversation), and
  *   c6 Kenji: answered, then presses the escalate button → escalated
@@ -58,11 +58,17 @@ export async function runScriptedDay(server: RunningTestServer, options: { butto
     client.send({ type: 'feedback', messageId, rating });
     await client.waitFor('feedback_recorded', (event) => event.messageId === messageId);
   };
+  const stars = async (client: ChatTestClient, score: number) => {
+    const from = client.events.length;
+    client.send({ type: 'rate_conversation', score });
+    await client.waitFor('conversation_rated', (event) => event.score === score, { from });
+  };
 
   const c1 = await connect(null);
   const first = await c1.client.ask('How much does it cost to cancel a flight?');
   await rate(c1.client, first.reply.id, 'up');
   await c1.client.ask('Thanks, and the baggage allowance?');
+  await stars(c1.client, 5);
   c1.client.close();
 
   const c2 = await connect('cus_alice');
@@ -76,11 +82,13 @@ export async function runScriptedDay(server: RunningTestServer, options: { butto
   const agentMessage = await c2.client.waitFor('message', (event) => event.message.role === 'agent');
   await rate(c2.client, agentMessage.message.id, 'up');
   expect((await agentCall(server.url, maya.token, 'POST', `${inC2}/resolve`)).status).toBe(200);
+  await stars(c2.client, 2);
   c2.client.close();
 
   const c3 = await connect(null);
   const unknown = await c3.client.ask(UNKNOWN_QUESTION);
   await rate(c3.client, unknown.reply.id, 'down');
+  await stars(c3.client, 1);
   c3.client.close();
 
   const c4 = await connect(null);

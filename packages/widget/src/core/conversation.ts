@@ -472,6 +472,8 @@ export function applyServerEvent(state: ConversationState, event: ServerEvent): 
       return mapActions(state, (card) => (card.action.id === event.actionId ? { ...card, phase: event.status } : card));
     case 'error':
       return applyError(state, event);
+    case 'conversation_rated':
+      return state;
     case 'consent_recorded': {
       // Ours (then it is no longer on its way), or another tab's; an answer of ours still on its way comes after it.
       const consentPending = state.consentPending === event.training ? null : state.consentPending;
