@@ -97,7 +97,18 @@ describe.each(testDrivers)('admin controls on %s', (driver) => {
     const policy = versionSchema.parse((await adminFetch(server.url, ADMIN_KEY, 'PUT', '/admin/guardrails/policy', { limits: { maxTurnsPerConversation: 0, dailyTokensPerCustomer: 0, dailyTokensPerGuestIp: 0 } })).body);
     expect(policy.updatedBy).toBe('admin-api-key');
     const history = z.object({ versions: z.array(versionSchema) }).parse((await adminFetch(server.url, ADMIN_KEY, 'GET', '/admin/settings/history')).body);
+    // A write based on an older version is refused, not silently applied over the newer one.
+    const conditional = (version: string) =>
+      fetch(`${server.url}/admin/settings`, { method: 'PUT', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json', 'if-match': version }, body: JSON.stringify(stored.value) });
+    const stale = await conditional(`"${before.version}"`);
+    expect(stale.status).toBe(409);
+    expect(((await stale.json()) as { error: { code: string } }).error.code).toBe('version_conflict');
+    expect((await conditional('seven')).status).toBe(400);
+    const fresh = await conditional(`"${stored.version}"`);
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers.get('etag')).toBe(`"${stored.version + 1}"`);
     expect(history.versions[0]).toEqual(stored);
+
     expect((await adminFetch(server.url, ADMIN_KEY, 'PUT', '/admin/settings', before.value)).status).toBe(200);
   });
 

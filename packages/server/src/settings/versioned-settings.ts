@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { AppError } from '../errors/app-error.js';
 import type { Database } from '../storage/database.js';
 
 /** How long a node serves the version it read before asking the database again: how soon another node's change applies. */
@@ -42,17 +43,26 @@ export class VersionedSettings<Schema extends z.ZodType> {
     return value;
   }
 
-  /** Stores a new version and serves it on this node at once; the value is validated here, whoever calls. */
-  async update(value: z.infer<Schema>, updatedBy: string): Promise<SettingsVersion<z.infer<Schema>>> {
+  /**
+   * Stores a new version and serves it on this node at once; the value is validated here, whoever calls.
+   * With `basedOn` (the version the editor started from), it is stored only if that is still the newest:
+   * two admins editing at once do not silently undo each other (version_conflict, 409).
+   */
+  async update(value: z.infer<Schema>, updatedBy: string, basedOn?: number): Promise<SettingsVersion<z.infer<Schema>>> {
     const parsed = this.schema.parse(value) as z.infer<Schema>;
     const { name, column } = this.table;
     const { rows } = await this.db.query<{ version: number; created_at: Date | string }>(
       `INSERT INTO ${name} (version, ${column}, updated_by)
        SELECT coalesce(max(version), 0) + 1, $1::jsonb, $2 FROM ${name}
+       HAVING $3::integer IS NULL OR coalesce(max(version), 0) = $3::integer
        RETURNING version, created_at`,
-      [JSON.stringify(parsed), updatedBy],
+      [JSON.stringify(parsed), updatedBy, basedOn ?? null],
     );
-    const row = rows[0]!;
+    const row = rows[0];
+    if (!row) {
+      const newest = (await this.history(1))[0];
+      throw new AppError('version_conflict', `The settings changed meanwhile (now version ${newest?.version ?? 0}, by ${newest?.updatedBy ?? 'configuration'}); reload them and make your change again.`, { status: 409 });
+    }
     const stored: SettingsVersion<z.infer<Schema>> = { version: row.version, value: parsed, updatedBy, updatedAt: new Date(row.created_at).toISOString() };
     this.cached = { at: this.now(), value: stored };
     return stored;
