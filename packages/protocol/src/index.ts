@@ -245,6 +245,8 @@ export const serverEventSchema = z.discriminatedUnion('type', [
     ticketId: z.string().nullable(),
     /** Extension: the open handoff's mode (live chat or ticket); null when nothing is handed over. */
     mode: escalationModeSchema.nullable().optional(),
+    /** Extension: the customer's training-consent answer (null: not answered), so any tab or device knows it. */
+    trainingConsent: z.boolean().nullable().optional(),
   }),
   /** Extension: the assistant started working on a reply (typing indicator). */
   z.object({

@@ -172,6 +172,10 @@ describe.each(testDrivers)('training consent and the training export on %s', (dr
     other.close();
     const resumed = await openSession(server.url, { customerToken: await signCustomerToken(server, 'cus_omar'), resumeSessionId: session.sessionId });
     expect(resumed.trainingConsent).toBe(true);
+    // A socket opened later (another device, a reload that only refreshed its token) is told on connecting.
+    const later = await ChatTestClient.connect(server.url, resumed.token);
+    expect((await later.waitFor('session_state')).trainingConsent).toBe(true);
+    later.close();
   });
 
   it('exports only consenting conversations, redacted, in the fine-tuning chat format, and audits it', async () => {

@@ -214,7 +214,7 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
       const session = await openSession(server.url, { customerToken: await signCustomerToken(server, 'cus_lucia') });
       const client = await ChatTestClient.connect(server.url, session.token);
       // Nothing handed over yet: no ticket, no mode.
-      expect(await client.waitFor('session_state')).toEqual({ type: 'session_state', sessionId: session.sessionId, status: 'ai', ticketId: null, mode: null });
+      expect(await client.waitFor('session_state')).toEqual({ type: 'session_state', sessionId: session.sessionId, status: 'ai', ticketId: null, mode: null, trainingConsent: null });
       const { reply, from } = await client.ask(PROTOCOL_QUESTIONS.human);
       const escalated = await client.waitFor('escalated', () => true, { from });
       expect(escalated.ticketId).toMatch(/^TKT-[A-Z2-9]{8}$/);
@@ -238,7 +238,7 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
 
       // A reconnecting client learns the state at once, the handoff's mode too (no agent online: a ticket).
       const reconnected = await ChatTestClient.connect(server.url, session.token);
-      expect(await reconnected.waitFor('session_state')).toEqual({ type: 'session_state', sessionId: session.sessionId, status: 'escalated', ticketId: escalated.ticketId, mode: 'ticket' });
+      expect(await reconnected.waitFor('session_state')).toEqual({ type: 'session_state', sessionId: session.sessionId, status: 'escalated', ticketId: escalated.ticketId, mode: 'ticket', trainingConsent: null });
       client.close();
       reconnected.close();
     });
@@ -259,7 +259,7 @@ describe.each(testDrivers)('chat protocol on %s', (driver) => {
 
         // Another tab or browser that never saw `escalated`: session_state says it is a live chat.
         const reconnected = await ChatTestClient.connect(live.url, session.token);
-        expect(await reconnected.waitFor('session_state')).toEqual({ type: 'session_state', sessionId: session.sessionId, status: 'escalated', ticketId: escalated.ticketId, mode: 'live_agent' });
+        expect(await reconnected.waitFor('session_state')).toEqual({ type: 'session_state', sessionId: session.sessionId, status: 'escalated', ticketId: escalated.ticketId, mode: 'live_agent', trainingConsent: null });
         reconnected.close();
         desk.close();
       } finally {

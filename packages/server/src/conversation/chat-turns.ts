@@ -212,7 +212,7 @@ export class ChatTurns {
   async state(sessionId: string): Promise<ServerEvent> {
     const session = await this.currentSession(sessionId);
     const ticket = session.status === 'escalated' ? await this.deps.escalation.openTicketOf(session.id) : null;
-    return { type: 'session_state', sessionId: session.id, status: session.status, ticketId: ticket?.id ?? null, mode: ticket?.mode ?? null };
+    return { type: 'session_state', sessionId: session.id, status: session.status, ticketId: ticket?.id ?? null, mode: ticket?.mode ?? null, trainingConsent: session.trainingConsent };
   }
 
   private async currentSession(sessionId: string): Promise<ChatSession> {
