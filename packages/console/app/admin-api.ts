@@ -84,11 +84,86 @@ export type TranscriptView = z.infer<typeof transcriptSchema>;
 /** A versioned document (settings, guardrail policy): the version in force and who stored it when. */
 const versionOf = <T extends z.ZodType>(value: T) => z.object({ version: z.number(), updatedBy: z.string(), updatedAt: z.string(), value });
 
+/** The handoff triggers the service knows (packages/server/src/escalation/handoff-triggers.ts). */
+export const HANDOFF_TRIGGERS = ['explicit_request', 'accepted_offer', 'negative_sentiment', 'repeated_failure'] as const;
+export type HandoffTrigger = (typeof HANDOFF_TRIGGERS)[number];
+
+export const escalationSettingsSchema = z.looseObject({
+  triggers: z.array(z.string()),
+  sentimentThreshold: z.number(),
+  afterFailedReplies: z.number(),
+  businessHours: z.string(),
+  timeZone: z.string(),
+});
+export type EscalationSettings = z.infer<typeof escalationSettingsSchema>;
+export const modelChoiceSchema = z.looseObject({ use: z.enum(['configured', 'local']), name: z.string().nullable() });
+export type ModelChoice = z.infer<typeof modelChoiceSchema>;
+
 // Loose: a key this console does not know yet is sent back as it came, never dropped by a save.
-export const assistantSettingsSchema = z.looseObject({ companyName: z.string(), persona: z.string(), instructions: z.string(), aiEnabled: z.boolean() });
+export const assistantSettingsSchema = z.looseObject({
+  companyName: z.string(),
+  persona: z.string(),
+  instructions: z.string(),
+  aiEnabled: z.boolean(),
+  escalation: escalationSettingsSchema,
+  model: modelChoiceSchema,
+});
 export type AssistantSettings = z.infer<typeof assistantSettingsSchema>;
 const settingsVersionSchema = versionOf(assistantSettingsSchema);
 export type SettingsVersion = z.infer<typeof settingsVersionSchema>;
+
+const settingsHistorySchema = z.object({ versions: z.array(settingsVersionSchema) });
+
+export const agentAccountSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(['agent', 'admin']),
+  maxChats: z.number().nullable(),
+  disabled: z.boolean(),
+});
+export type AgentAccount = z.infer<typeof agentAccountSchema>;
+const agentListSchema = z.object({ agents: z.array(agentAccountSchema) });
+const agentAnswerSchema = z.object({ agent: agentAccountSchema });
+const createdAgentSchema = z.object({ agent: agentAccountSchema, password: z.string().optional() });
+export type CreatedAgent = z.infer<typeof createdAgentSchema>;
+export interface NewAgent {
+  email: string;
+  name: string;
+  role: AgentAccount['role'];
+  maxChats?: number;
+  password?: string;
+}
+export type AgentPatch = Partial<{ name: string; role: AgentAccount['role']; maxChats: number | null; disabled: boolean; password: string }>;
+
+export const kbArticleSummarySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  category: z.string().nullable(),
+  url: z.string(),
+  locale: z.string(),
+  entity: z.string().nullable(),
+  source: z.string(),
+  sourcePath: z.string().nullable(),
+  updatedAt: z.string(),
+});
+export type KbArticleSummary = z.infer<typeof kbArticleSummarySchema>;
+export const kbArticleSchema = kbArticleSummarySchema.extend({ body: z.string(), metadata: z.record(z.string(), z.unknown()) });
+export type KbArticle = z.infer<typeof kbArticleSchema>;
+const kbArticleListSchema = z.object({ articles: z.array(kbArticleSummarySchema), total: count, limit: count, offset: count });
+export type KbArticleList = z.infer<typeof kbArticleListSchema>;
+const kbArticleAnswerSchema = z.object({ article: kbArticleSchema });
+/** What an author writes (POST and PUT carry these; PUT replaces the whole article). */
+export interface KbArticleFields {
+  title: string;
+  body: string;
+  category: string | null;
+  url: string;
+  locale: string;
+  entity: string | null;
+  metadata: Record<string, unknown>;
+}
+const nothingSchema = z.unknown();
 
 export const policyLimitsSchema = z.looseObject({ maxTurnsPerConversation: z.number(), dailyTokensPerCustomer: z.number(), dailyTokensPerGuestIp: z.number() });
 export type PolicyLimits = z.infer<typeof policyLimitsSchema>;
@@ -144,6 +219,43 @@ export class AdminApi {
 
   saveSettings(value: AssistantSettings): Promise<SettingsVersion> {
     return this.api.call('PUT', '/admin/settings', settingsVersionSchema, value);
+  }
+
+  async settingsHistory(limit: number): Promise<SettingsVersion[]> {
+    return (await this.api.call('GET', `/admin/settings/history${query({ limit })}`, settingsHistorySchema)).versions;
+  }
+
+  async agents(): Promise<AgentAccount[]> {
+    return (await this.api.call('GET', '/admin/agents', agentListSchema)).agents;
+  }
+
+  createAgent(agent: NewAgent): Promise<CreatedAgent> {
+    return this.api.call('POST', '/admin/agents', createdAgentSchema, agent);
+  }
+
+  async updateAgent(id: string, patch: AgentPatch): Promise<AgentAccount> {
+    return (await this.api.call('PATCH', `/admin/agents/${encodeURIComponent(id)}`, agentAnswerSchema, patch)).agent;
+  }
+
+  kbArticles(filter: { q: string; offset: number }): Promise<KbArticleList> {
+    return this.api.call('GET', `/admin/kb/articles${query({ q: filter.q.trim() || null, limit: PAGE_SIZE, offset: filter.offset })}`, kbArticleListSchema);
+  }
+
+  async kbArticle(id: string): Promise<KbArticle> {
+    return (await this.api.call('GET', `/admin/kb/articles/${encodeURIComponent(id)}`, kbArticleAnswerSchema)).article;
+  }
+
+  /** A new article: with the id given, or (none given) one the service makes from the title; 409 article_exists when taken. */
+  async createKbArticle(fields: KbArticleFields & { id?: string }): Promise<KbArticle> {
+    return (await this.api.call('POST', '/admin/kb/articles', kbArticleAnswerSchema, fields)).article;
+  }
+
+  async replaceKbArticle(id: string, fields: KbArticleFields): Promise<KbArticle> {
+    return (await this.api.call('PUT', `/admin/kb/articles/${encodeURIComponent(id)}`, kbArticleAnswerSchema, fields)).article;
+  }
+
+  async deleteKbArticle(id: string): Promise<void> {
+    await this.api.call('DELETE', `/admin/kb/articles/${encodeURIComponent(id)}`, nothingSchema);
   }
 
   policy(): Promise<PolicyVersion> {

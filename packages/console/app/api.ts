@@ -35,7 +35,7 @@ const cannedResponsesSchema = z.object({ responses: z.array(cannedResponseSchema
 
 const REFRESH_PATH = '/support/agent/token/refresh';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export class ApiError extends Error {
   constructor(

@@ -107,11 +107,24 @@ export function wordsOf(value: string): string {
   return capitalise(value.replace(/_/g, ' '));
 }
 
-/** Who stored a settings version: the signed-in admin, another admin agent, the API key, or the configuration. */
-export function actorLabel(updatedBy: string, me: { id: string; name: string }): string {
+/**
+ * Who stored a settings version: the signed-in admin, another admin agent (by name when `names`,
+ * agent id to name, knows the id), the API key, or the configuration.
+ */
+export function actorLabel(updatedBy: string, me: { id: string; name: string }, names?: ReadonlyMap<string, string>): string {
   if (updatedBy === `agent:${me.id}`) return `${me.name} (you)`;
-  if (updatedBy.startsWith('agent:')) return `Agent ${updatedBy.slice('agent:'.length)}`;
+  if (updatedBy.startsWith('agent:')) {
+    const id = updatedBy.slice('agent:'.length);
+    const name = names?.get(id);
+    // An id no account has (deleted, or the list not loaded): shown as stored.
+    return name ?? (names ? updatedBy : `Agent ${id}`);
+  }
   if (updatedBy === 'admin-api-key') return 'The admin API key';
   if (updatedBy === 'configuration') return 'The service configuration';
   return updatedBy;
+}
+
+/** Where a knowledge-base article came from: written in the console or the admin API (source "admin"), or its importer's source. */
+export function kbSourceLabel(source: string): string {
+  return source === 'admin' ? 'Written here' : source;
 }

@@ -5,12 +5,16 @@ const BASE = '/console/';
 const CONVERSATION_PREFIX = `${BASE}conversations/`;
 const ADMIN = `${BASE}admin`;
 
-export type AdminSection = 'overview' | 'conversations' | 'controls';
+export type AdminSection = 'overview' | 'conversations' | 'controls' | 'team' | 'kb';
+
+/** The admin sections with a page of their own and nothing after it in the path. */
+const PLAIN_SECTIONS = ['controls', 'team', 'kb'] as const;
 
 /**
  * Where the console is:
  * - /console/ and /console/conversations/<sessionId>: the desk (the queue, a conversation);
- * - /console/admin, /console/admin/conversations[/<sessionId>], /console/admin/controls: Analytics (admins).
+ * - /console/admin, /console/admin/conversations[/<sessionId>], /console/admin/controls,
+ *   /console/admin/team, /console/admin/kb: Analytics (admins).
  */
 export type ConsoleRoute = { view: 'desk'; sessionId: string | null } | { view: 'admin'; section: AdminSection; sessionId: string | null };
 
@@ -27,7 +31,8 @@ export function routeFromPath(path: string): ConsoleRoute {
   if (path === ADMIN || path.startsWith(`${ADMIN}/`)) {
     const [section, id] = path.slice(ADMIN.length + 1).split('/');
     if (section === 'conversations') return { view: 'admin', section: 'conversations', sessionId: decodeSegment(id) };
-    if (section === 'controls') return { view: 'admin', section: 'controls', sessionId: null };
+    const plain = PLAIN_SECTIONS.find((name) => name === section);
+    if (plain) return { view: 'admin', section: plain, sessionId: null };
     return { view: 'admin', section: 'overview', sessionId: null };
   }
   if (path.startsWith(CONVERSATION_PREFIX)) return { view: 'desk', sessionId: decodeSegment(path.slice(CONVERSATION_PREFIX.length).split('/')[0]) };
@@ -37,7 +42,7 @@ export function routeFromPath(path: string): ConsoleRoute {
 export function pathOf(route: ConsoleRoute): string {
   if (route.view === 'desk') return route.sessionId ? `${CONVERSATION_PREFIX}${encodeURIComponent(route.sessionId)}` : BASE;
   if (route.section === 'overview') return ADMIN;
-  if (route.section === 'controls') return `${ADMIN}/controls`;
+  if (route.section !== 'conversations') return `${ADMIN}/${route.section}`;
   return route.sessionId ? `${ADMIN}/conversations/${encodeURIComponent(route.sessionId)}` : `${ADMIN}/conversations`;
 }
 

@@ -6,7 +6,9 @@ import { followLink, pathOf, type AdminSection } from '../../use-route.js';
 import { AdminTranscript } from './AdminTranscript.js';
 import { ConversationBrowser, NO_FILTER } from './ConversationBrowser.js';
 import { Controls } from './Controls.js';
+import { KnowledgeBase } from './KnowledgeBase.js';
 import { Overview } from './Overview.js';
+import { Team } from './Team.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 const PERIODS = [7, 30] as const;
@@ -21,7 +23,16 @@ const SECTIONS: Array<{ section: AdminSection; label: string }> = [
   { section: 'overview', label: 'Overview' },
   { section: 'conversations', label: 'Conversations' },
   { section: 'controls', label: 'Controls' },
+  { section: 'team', label: 'Team' },
+  { section: 'kb', label: 'Knowledge base' },
 ];
+
+/** What the sections without a period are about, under the heading. */
+const SECTION_TEXT: Partial<Record<AdminSection, string>> = {
+  controls: 'The assistant’s settings and limits, in force on every node.',
+  team: 'The agent accounts of your team: roles, chat caps, access.',
+  kb: 'The articles the assistant answers from.',
+};
 
 /** Last 7 or 30 days, as a radio group (arrow keys move between them). */
 function PeriodPicker(props: { days: PeriodDays; onChange: (days: PeriodDays) => void }) {
@@ -38,7 +49,7 @@ function PeriodPicker(props: { days: PeriodDays; onChange: (days: PeriodDays) =>
   );
 }
 
-/** Analytics for admins: the period picker and the three sections (overview, conversations, controls). */
+/** Analytics for admins: the period picker and the sections (overview, conversations, controls, team, knowledge base). */
 export function AdminPage(props: { api: ApiClient; agent: Agent; section: AdminSection; sessionId: string | null }) {
   const { api, agent, section, sessionId } = props;
   const admin = useMemo(() => new AdminApi(api), [api]);
@@ -54,7 +65,7 @@ export function AdminPage(props: { api: ApiClient; agent: Agent; section: AdminS
     setFilter((current) => ({ ...current, offset: 0 }));
   }
 
-  const showPeriod = section !== 'controls';
+  const showPeriod = section === 'overview' || section === 'conversations';
   const title = SECTIONS.find((entry) => entry.section === section)?.label ?? 'Overview';
 
   return (
@@ -69,7 +80,7 @@ export function AdminPage(props: { api: ApiClient; agent: Agent; section: AdminS
               {calendarDate(period.since)} – {calendarDate(period.until)}
             </p>
           ) : (
-            <p className="muted">The assistant’s settings and limits, in force on every node.</p>
+            <p className="muted">{SECTION_TEXT[section]}</p>
           )}
         </div>
         {showPeriod ? (
@@ -99,6 +110,8 @@ export function AdminPage(props: { api: ApiClient; agent: Agent; section: AdminS
         {section === 'conversations' && sessionId ? <AdminTranscript key={sessionId} admin={admin} sessionId={sessionId} /> : null}
         {section === 'conversations' && !sessionId ? <ConversationBrowser admin={admin} period={period} periodKey={periodKey} filter={filter} onFilter={setFilter} /> : null}
         {section === 'controls' ? <Controls admin={admin} me={agent} /> : null}
+        {section === 'team' ? <Team admin={admin} me={agent} /> : null}
+        {section === 'kb' ? <KnowledgeBase admin={admin} /> : null}
       </div>
     </main>
   );

@@ -1,12 +1,13 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { ApiError, type Agent } from '../../api.js';
+import type { Agent } from '../../api.js';
 import type { AdminApi, AssistantSettings, GuardrailPolicy, PolicyLimits, PolicyVersion, SettingsVersion } from '../../admin-api.js';
 import { actorLabel, formatCount, messageTime } from '../../format.js';
 import { useLoaded } from '../../use-loaded.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
-import { Card, PanelStatus } from './parts.js';
-
-const failureText = (failure: unknown) => (failure instanceof ApiError ? failure.message : 'Saving failed. Please try again.');
+import { HandoffRulesCard } from './HandoffRules.js';
+import { ModelCard } from './ModelChoice.js';
+import { Card, failureText, PanelStatus } from './parts.js';
+import { SettingsHistoryCard } from './SettingsHistory.js';
 
 /** "Version 3 · saved by Sam Rivera (you) · 5 May, 14:03", or that the configured defaults are in force. */
 function VersionLine(props: { version: { version: number; updatedBy: string; updatedAt: string }; me: Agent; testId: string }) {
@@ -197,19 +198,22 @@ function SettingsForm(props: { current: SettingsVersion; save: (value: Assistant
   );
 }
 
-function AssistantSettingsCard(props: { admin: AdminApi; me: Agent }) {
-  const { admin, me } = props;
+/** The settings in force: loaded once, then each card's save (the whole value, a new version) replaces them for every card. */
+function useSettings(admin: AdminApi) {
   const loaded = useLoaded(() => admin.settings(), 'settings');
   const [saved, setSaved] = useState<SettingsVersion | null>(null);
   const current = saved ?? loaded.data;
-
   async function save(value: AssistantSettings) {
     setSaved(await admin.saveSettings(value));
   }
+  return { loaded, current, save };
+}
 
+function AssistantSettingsCard(props: { me: Agent; current: SettingsVersion | null; status: { loading: boolean; error: string | null }; save: (value: AssistantSettings) => Promise<void> }) {
+  const { me, current, status, save } = props;
   return (
     <Card id="assistant" title="Assistant" description="Changes apply to the next reply, on every node, without a restart." testId="assistant-settings">
-      <PanelStatus loading={loaded.state === 'loading'} error={current ? null : loaded.error} />
+      <PanelStatus loading={status.loading} error={current ? null : status.error} />
       {current ? (
         <>
           <VersionLine version={current} me={me} testId="settings-version" />
@@ -339,12 +343,26 @@ function LimitsCard(props: { admin: AdminApi; me: Agent }) {
   );
 }
 
-/** The admin controls: the assistant's settings with the kill switch, and the policy's limits. */
+/**
+ * The admin controls: the assistant's settings with the kill switch, its handoff rules and model
+ * (all one settings document, one version per save), the history of those versions, and the
+ * policy's limits.
+ */
 export function Controls(props: { admin: AdminApi; me: Agent }) {
+  const { admin, me } = props;
+  const { loaded, current, save } = useSettings(admin);
+  const status = { loading: loaded.state === 'loading', error: loaded.error };
   return (
     <div className="controls-grid" data-testid="admin-controls">
-      <AssistantSettingsCard admin={props.admin} me={props.me} />
-      <LimitsCard admin={props.admin} me={props.me} />
+      <div className="controls-column">
+        <AssistantSettingsCard me={me} current={current} status={status} save={save} />
+        {current ? <HandoffRulesCard current={current} save={save} /> : null}
+      </div>
+      <div className="controls-column">
+        {current ? <ModelCard current={current} save={save} /> : null}
+        <LimitsCard admin={admin} me={me} />
+        {current ? <SettingsHistoryCard admin={admin} me={me} current={current} /> : null}
+      </div>
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { ApiError } from '../../api.js';
 
 /** A titled panel of the dashboard: a section with its own heading (h2). */
 export function Card(props: { id: string; title: string; description?: ReactNode; className?: string; actions?: ReactNode; children: ReactNode; testId?: string }) {
@@ -87,5 +88,38 @@ export function TableHead(props: { columns: Array<string | { label: string; nume
         )}
       </tr>
     </thead>
+  );
+}
+
+/** What a failed save says: the API's own message (its validation text), or a plain fallback. */
+export function failureText(failure: unknown): string {
+  return failure instanceof ApiError ? failure.message : 'Saving failed. Please try again.';
+}
+
+/**
+ * Whether the API's validation message ("escalation.businessHours: …; title: …") is about
+ * `field` (a dotted path, as the API words it): for aria-invalid on that field.
+ */
+export function isAbout(message: string | null, field: string): boolean {
+  if (!message) return false;
+  return message.split('; ').some((problem) => problem.startsWith(`${field}:`) || problem.startsWith(`${field}.`));
+}
+
+/** A form's outcome: the error (an alert) or the notice (a status line), each with its test id. */
+export function FormMessages(props: { error: string | null; notice: string | null; testId: string }) {
+  const { error, notice, testId } = props;
+  return (
+    <>
+      {error ? (
+        <p className="error" role="alert" data-testid={`${testId}-error`}>
+          {error}
+        </p>
+      ) : null}
+      {notice ? (
+        <p className="notice" role="status" data-testid={`${testId}-notice`}>
+          {notice}
+        </p>
+      ) : null}
+    </>
   );
 }
