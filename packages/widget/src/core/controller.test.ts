@@ -586,3 +586,109 @@ describe('training consent', () => {
     again.stop();
   });
 });
+
+describe('end-of-chat rating', () => {
+  const ratingFrames = (socket: FakeSocket) => socket.sentOfType('rate_conversation');
+
+  it('sends the frame at once when connected (comment trimmed, empty left out); conversation_rated confirms it', async () => {
+    const { controller, socket } = await started();
+    expect(controller.rateConversation(4, '  Quick and clear  ')).toBe(true);
+    expect(ratingFrames(socket)).toEqual([{ type: 'rate_conversation', score: 4, comment: 'Quick and clear' }]);
+    expect(controller.getState().conversation).toMatchObject({ conversationRating: null, ratingPending: { score: 4, comment: 'Quick and clear' } });
+    socket.receive({ type: 'conversation_rated', score: 4, at: '2026-03-01T10:00:01.000Z' });
+    expect(controller.getState().conversation).toMatchObject({ conversationRating: { score: 4, at: '2026-03-01T10:00:01.000Z' }, ratingPending: null });
+
+    // Rating again replaces it; a blank comment is not sent.
+    controller.rateConversation(5, '   ');
+    expect(ratingFrames(socket).at(-1)).toEqual({ type: 'rate_conversation', score: 5 });
+    // Not a score of 1 to 5: nothing is sent.
+    expect(controller.rateConversation(0)).toBe(false);
+    expect(controller.rateConversation(6)).toBe(false);
+    expect(controller.rateConversation(2.5)).toBe(false);
+    expect(ratingFrames(socket)).toHaveLength(2);
+    // A comment longer than the service takes is cut to 1000 characters.
+    controller.rateConversation(3, 'x'.repeat(1200));
+    expect((ratingFrames(socket).at(-1)?.comment as string).length).toBe(1000);
+    controller.stop();
+  });
+
+  it('a rating given while disconnected goes once connected, once; not again after it is confirmed', async () => {
+    const { controller, socket } = await started();
+    socket.drop(1006);
+    controller.rateConversation(4, 'Thanks');
+    expect(ratingFrames(socket)).toEqual([]);
+    expect(controller.getState().conversation.ratingPending).toEqual({ score: 4, comment: 'Thanks' });
+
+    await advance(500); // first backoff step
+    const next = FakeSocket.last();
+    expect(next).not.toBe(socket);
+    next.open();
+    expect(ratingFrames(next)).toEqual([{ type: 'rate_conversation', score: 4, comment: 'Thanks' }]);
+    next.receive({ type: 'conversation_rated', score: 4, at: '2026-03-01T10:00:01.000Z' });
+    expect(controller.getState().conversation).toMatchObject({ conversationRating: { score: 4 }, ratingPending: null });
+
+    next.drop(1006);
+    await advance(500);
+    const third = FakeSocket.last();
+    expect(third).not.toBe(next);
+    third.open();
+    expect(ratingFrames(third)).toEqual([]);
+    controller.stop();
+  });
+
+  it('a rating the drop cut before it was confirmed goes again after the reconnect, once', async () => {
+    const { controller, socket } = await started();
+    controller.rateConversation(2);
+    expect(ratingFrames(socket)).toHaveLength(1);
+    socket.drop(1006);
+    await advance(500);
+    const next = FakeSocket.last();
+    next.open();
+    expect(ratingFrames(next)).toEqual([{ type: 'rate_conversation', score: 2 }]);
+    controller.stop();
+  });
+
+  it('a reload keeps the confirmed rating, its comment, and one still on its way (sent on the next connection)', async () => {
+    const first = await started();
+    first.controller.rateConversation(4, 'Helpful');
+    first.socket.receive({ type: 'conversation_rated', score: 4, at: '2026-03-01T10:00:01.000Z' });
+    first.controller.stop();
+
+    const reloaded = first.make();
+    await reloaded.start();
+    await settle();
+    expect(reloaded.getState().conversation).toMatchObject({ conversationRating: { score: 4, at: '2026-03-01T10:00:01.000Z' }, ratingPending: null, ratingComment: 'Helpful' });
+    const socket = FakeSocket.last();
+    socket.open();
+    expect(ratingFrames(socket)).toEqual([]);
+    // Changed while offline, then reloaded before it went: it goes on the next connection.
+    socket.drop(1006);
+    reloaded.rateConversation(5, 'Helpful');
+    reloaded.stop();
+
+    const again = first.make();
+    await again.start();
+    await settle();
+    expect(again.getState().conversation).toMatchObject({ conversationRating: { score: 4 }, ratingPending: { score: 5, comment: 'Helpful' } });
+    const last = FakeSocket.last();
+    last.open();
+    expect(ratingFrames(last)).toEqual([{ type: 'rate_conversation', score: 5, comment: 'Helpful' }]);
+    again.stop();
+  });
+
+  it('reads back only a well-formed stored rating', async () => {
+    const env = setup();
+    await env.controller.start();
+    await settle();
+    const sessionId = env.controller.getState().sessionId as string;
+    env.controller.stop();
+    const key = `support-widget:v1:https://support.test:extras:${sessionId}`;
+    expect(env.storage.session.getItem(key), 'the extras are stored under this key').not.toBeNull();
+    env.storage.session.setItem(key, JSON.stringify({ conversationRating: { score: 9, at: 'x' }, ratingPending: { score: 'five' }, ratingComment: 42 }));
+    const reloaded = env.make();
+    await reloaded.start();
+    await settle();
+    expect(reloaded.getState().conversation).toMatchObject({ conversationRating: null, ratingPending: null, ratingComment: null });
+    reloaded.stop();
+  });
+});

@@ -12,8 +12,9 @@
  *   reconnect with the token the refresh returns, 4429 wait, 1012/1013 quick;
  * - the token is refreshed ahead of its expiry, read on the server's clock
  *   (Date header); tabs of one signed-in customer share the rotating token;
- * - the training-consent answer is sent at once, or once connected, and
- *   again after every reconnect until the service confirms it;
+ * - the training-consent answer and the end-of-chat rating are sent at once,
+ *   or once connected, and again after every reconnect until the service
+ *   confirms them (kept over a reload with the other per-session extras);
  * - a generation number retires every callback of a replaced session/socket.
  */
 import type { ClientEvent, CreateSessionResponse, ServerEvent } from '@support/protocol';
@@ -23,10 +24,12 @@ import {
   lastSeenMessageId,
   outbox,
   type ConversationAction,
+  type ConversationRating,
   type ConversationState,
+  type PendingRating,
   type Rating,
 } from './conversation.js';
-import { parseConversations, parseHistory, parseRefreshResponse, parseServerEvent, parseSessionResponse, type ConversationSummary } from './guards.js';
+import { isScore, parseConversations, parseHistory, parseRefreshResponse, parseServerEvent, parseSessionResponse, type ConversationSummary } from './guards.js';
 import { HttpError, requestJson, type HttpDeps } from './http.js';
 import { newClientMessageId } from './ids.js';
 import { browserStore, customerKeyOf, WidgetStorage, type KeyValueStore, type StoredOutboxEntry, type StoredSession } from './storage.js';
@@ -35,6 +38,8 @@ import { browser } from './env.js';
 import { normalizeServiceUrl, socketUrl } from './urls.js';
 
 export const MAX_MESSAGE_LENGTH = 4000;
+/** Longest comment an end-of-chat rating carries (protocol: rate_conversation). */
+export const MAX_RATING_COMMENT_LENGTH = 1000;
 const SOCKET_OPEN = 1;
 const CONNECT_TIMEOUT_MS = 15_000;
 const TYPING_TIMEOUT_MS = 60_000;
@@ -208,6 +213,9 @@ export class ChatController {
       actions: conversation.actions.map((card) => ({ ...card, phase: card.phase === 'confirming' || card.phase === 'cancelling' ? 'pending' : card.phase })),
       trainingConsent: conversation.trainingConsent,
       consentPending: conversation.consentPending,
+      conversationRating: conversation.conversationRating,
+      ratingPending: conversation.ratingPending,
+      ratingComment: conversation.ratingComment,
     };
     const serialized = JSON.stringify(extras);
     if (serialized !== this.savedExtras) {
@@ -400,6 +408,10 @@ export class ChatController {
       type: 'session',
       trainingConsent: this.serviceConsent !== undefined ? this.serviceConsent : typeof known.trainingConsent === 'boolean' ? known.trainingConsent : this.state.conversation.trainingConsent,
       consentPending: typeof known.consentPending === 'boolean' ? known.consentPending : null,
+      // The rating: only this browser knows it (no response repeats it).
+      conversationRating: storedRating(known.conversationRating),
+      ratingPending: storedPendingRating(known.ratingPending),
+      ratingComment: typeof known.ratingComment === 'string' && known.ratingComment ? known.ratingComment.slice(0, MAX_RATING_COMMENT_LENGTH) : null,
     });
     // Unsent messages: those saved before a reload, and those written meanwhile.
     const pending: StoredOutboxEntry[] = [...this.storage.loadOutbox(session.sessionId), ...carried];
@@ -559,6 +571,9 @@ export class ChatController {
       // A consent answer the service has not confirmed yet (given offline, or cut by the drop) goes again.
       const consent = this.state.conversation.consentPending;
       if (consent !== null) this.sendEvent({ type: 'consent', training: consent });
+      // Likewise a rating not confirmed yet.
+      const rating = this.state.conversation.ratingPending;
+      if (rating) this.sendEvent(rateEvent(rating));
     };
     ws.onmessage = (event) => {
       if (this.ws !== ws || typeof event.data !== 'string') return;
@@ -712,6 +727,20 @@ export class ChatController {
     this.sendEvent({ type: 'consent', training });
   }
 
+  /**
+   * The customer's end-of-chat rating, 1 to 5 stars and an optional comment (again: it replaces the
+   * earlier one): sent now, or once connected; the view shows it at once, the service confirms it with
+   * conversation_rated. False when the score is not one of 1 to 5.
+   */
+  rateConversation(score: number, comment?: string): boolean {
+    if (!isScore(score)) return false;
+    const text = comment?.trim().slice(0, MAX_RATING_COMMENT_LENGTH);
+    const rating: PendingRating = { score, ...(text ? { comment: text } : {}) };
+    this.dispatch({ type: 'rating_answered', ...rating });
+    this.sendEvent(rateEvent(rating));
+    return true;
+  }
+
   dismissNotice(): void {
     this.dispatch({ type: 'dismiss_notice' });
   }
@@ -731,4 +760,19 @@ export class ChatController {
     if (generation !== this.generation) return;
     this.update({ conversations: { available: list !== null, loading: false, list: list ?? [] } });
   }
+}
+
+const rateEvent = (rating: PendingRating): ClientEvent => ({ type: 'rate_conversation', score: rating.score, ...(rating.comment ? { comment: rating.comment } : {}) });
+
+/** A confirmed rating read back from storage (anything else: none). */
+function storedRating(value: unknown): ConversationRating | null {
+  const rating = value as Partial<ConversationRating> | null | undefined;
+  return rating && isScore(rating.score) && typeof rating.at === 'string' ? { score: rating.score, at: rating.at } : null;
+}
+
+/** A rating still on its way, read back from storage (anything else: none). */
+function storedPendingRating(value: unknown): PendingRating | null {
+  const rating = value as Partial<PendingRating> | null | undefined;
+  if (!rating || !isScore(rating.score)) return null;
+  return { score: rating.score, ...(typeof rating.comment === 'string' && rating.comment ? { comment: rating.comment.slice(0, MAX_RATING_COMMENT_LENGTH) } : {}) };
 }

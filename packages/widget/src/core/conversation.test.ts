@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { message } from '../test-support/fakes.js';
 import {
   asksConsent,
+  canRate,
   consentAnswer,
   conversationReducer,
   initialConversation,
+  ratingScore,
   lastSeenMessageId,
   outbox,
   timeline,
@@ -446,5 +448,63 @@ describe('training consent', () => {
     expect(asksConsent(run([{ type: 'session', trainingConsent: false }], replied))).toBe(false);
     // Nor in a closed conversation.
     expect(asksConsent(run([server({ type: 'session_state', sessionId: 's', status: 'closed', ticketId: null })], replied))).toBe(false);
+  });
+});
+
+describe('end-of-chat rating', () => {
+  const rated = (score: number, at = '2026-03-01T10:06:00.000Z'): ConversationAction => server({ type: 'conversation_rated', score, at });
+
+  it('starts unrated; conversation_rated sets it, whichever tab rated, and rating again replaces it', () => {
+    expect(initialConversation).toMatchObject({ conversationRating: null, ratingPending: null, ratingComment: null });
+    expect(run([rated(4)]).conversationRating).toEqual({ score: 4, at: '2026-03-01T10:06:00.000Z' });
+    expect(run([rated(4), rated(2, '2026-03-01T10:07:00.000Z')]).conversationRating).toEqual({ score: 2, at: '2026-03-01T10:07:00.000Z' });
+    expect(ratingScore(run([rated(3)]))).toBe(3);
+    expect(ratingScore(initialConversation)).toBeNull();
+  });
+
+  it('a rating is shown at once and is on its way until the service confirms that score', () => {
+    const sent = run([{ type: 'rating_answered', score: 4, comment: 'Quick and clear' }]);
+    expect(sent).toMatchObject({ conversationRating: null, ratingPending: { score: 4, comment: 'Quick and clear' }, ratingComment: 'Quick and clear' });
+    expect(ratingScore(sent)).toBe(4);
+    const confirmed = run([rated(4)], sent);
+    expect(confirmed).toMatchObject({ conversationRating: { score: 4 }, ratingPending: null, ratingComment: 'Quick and clear' });
+    // Another tab's different rating confirmed first: ours is still to come (and then wins).
+    const other = run([rated(1)], sent);
+    expect(other).toMatchObject({ conversationRating: { score: 1 }, ratingPending: { score: 4 } });
+    expect(ratingScore(other)).toBe(4);
+    expect(run([rated(4)], other)).toMatchObject({ conversationRating: { score: 4 }, ratingPending: null });
+    // Without a comment: none is kept.
+    expect(run([{ type: 'rating_answered', score: 5 }], confirmed)).toMatchObject({ ratingPending: { score: 5 }, ratingComment: null });
+    expect(run([{ type: 'rating_answered', score: 5 }], confirmed).ratingPending).not.toHaveProperty('comment');
+  });
+
+  it('a session restores what this browser knew; other events leave it alone; reset clears it', () => {
+    const restored = run([{ type: 'session', trainingConsent: null, conversationRating: { score: 2, at: 'x' }, ratingPending: { score: 3 }, ratingComment: 'ok' }]);
+    expect(restored).toMatchObject({ conversationRating: { score: 2, at: 'x' }, ratingPending: { score: 3 }, ratingComment: 'ok' });
+    // A session action that says nothing of the rating (a resumed session after a lost token) keeps it.
+    expect(run([{ type: 'session', trainingConsent: true }], restored)).toMatchObject({ conversationRating: { score: 2 }, ratingPending: { score: 3 }, ratingComment: 'ok' });
+    const after = run(
+      [
+        { type: 'history', messages: [message({ id: 'h1', role: 'assistant', text: 'earlier' })] },
+        server({ type: 'consent_recorded', training: true, at: 'y' }),
+        server({ type: 'session_state', sessionId: 's', status: 'ai', ticketId: null }),
+        server({ type: 'error', code: 'rate_limited', message: 'wait' }),
+        { type: 'connection_lost' },
+        { type: 'consent_answered', training: false },
+      ],
+      restored,
+    );
+    expect(after).toMatchObject({ conversationRating: { score: 2 }, ratingPending: { score: 3 } });
+    expect(run([{ type: 'reset' }], after)).toMatchObject({ conversationRating: null, ratingPending: null, ratingComment: null });
+  });
+
+  it('may be rated once the assistant or an agent has answered (a final reply), not before', () => {
+    expect(canRate(run([{ type: 'history', messages: [] }]))).toBe(false);
+    expect(canRate(run([{ type: 'history', messages: [] }, send('c1'), server({ type: 'ack', clientMessageId: 'c1', messageId: 'u1' }), delta('a1', 'Hel', 'u1')]))).toBe(false);
+    expect(canRate(run([{ type: 'history', messages: [message({ id: 's1', role: 'system', kind: 'handoff', text: 'handed over' })] }]))).toBe(false);
+    expect(canRate(run([{ type: 'history', messages: [message({ id: 'a1', role: 'assistant', text: 'hello' })] }]))).toBe(true);
+    expect(canRate(run([{ type: 'history', messages: [message({ id: 'g1', role: 'agent', text: 'Maya here', authorName: 'Maya' })] }]))).toBe(true);
+    // Not before the history is there.
+    expect(canRate(run([msg(message({ id: 'a1', role: 'assistant', text: 'hello' }))]))).toBe(false);
   });
 });

@@ -16,7 +16,9 @@
  *   after the reply to the customer message the service names
  *   (`replyToMessageId`; a guess where it names none) and keep their outcome;
  * - the training-consent answer: what the service holds (the session
- *   response, then `consent_recorded`) and the customer's answer on its way.
+ *   response, then `consent_recorded`) and the customer's answer on its way;
+ * - the end-of-chat rating: what the service confirmed (`conversation_rated`)
+ *   and the customer's rating on its way.
  */
 import type { Citation, Message, MessageRole, ProposedAction, ServerEvent } from '@support/protocol';
 import type { ActionStatus } from './guards.js';
@@ -68,6 +70,18 @@ export interface Escalation {
 
 export type ConversationStatus = 'ai' | 'escalating' | 'escalated' | 'closed';
 
+/** The customer's end-of-chat rating (1 to 5) as the service confirmed it. */
+export interface ConversationRating {
+  score: number;
+  at: string;
+}
+
+/** A rating the customer gave that the service has not confirmed yet (sent again on every reconnect until then). */
+export interface PendingRating {
+  score: number;
+  comment?: string;
+}
+
 export interface ConversationState {
   items: ChatItem[];
   actions: ActionCard[];
@@ -82,6 +96,12 @@ export interface ConversationState {
   trainingConsent: boolean | null;
   /** The customer's answer not yet confirmed by `consent_recorded` (sent again on every reconnect until then). */
   consentPending: boolean | null;
+  /** The end-of-chat rating the service confirmed (`conversation_rated`); null: not rated. */
+  conversationRating: ConversationRating | null;
+  /** The customer's rating not yet confirmed by `conversation_rated`. */
+  ratingPending: PendingRating | null;
+  /** The comment of this browser's last rating (a change starts from it: rating again replaces the comment too). */
+  ratingComment: string | null;
 }
 
 export type ConversationAction =
@@ -92,9 +112,19 @@ export type ConversationAction =
    * A session opened: its consent as the session response says (or, when the service did not say, as this
    * browser last knew it), and an answer of this browser still on its way.
    */
-  | { type: 'session'; trainingConsent: boolean | null; consentPending?: boolean | null }
+  | {
+      type: 'session';
+      trainingConsent: boolean | null;
+      consentPending?: boolean | null;
+      /** What this browser knew of the rating (the service does not repeat it): confirmed, and on its way. */
+      conversationRating?: ConversationRating | null;
+      ratingPending?: PendingRating | null;
+      ratingComment?: string | null;
+    }
   /** The customer answered the consent question (again, perhaps). */
   | { type: 'consent_answered'; training: boolean }
+  /** The customer rated the conversation (again, perhaps). */
+  | { type: 'rating_answered'; score: number; comment?: string }
   | { type: 'server'; event: ServerEvent }
   | { type: 'local_send'; clientMessageId: string; text: string; createdAt: string; delivery: Delivery }
   | { type: 'delivery'; clientMessageId: string; delivery: Delivery }
@@ -121,6 +151,9 @@ export const initialConversation: ConversationState = {
   loaded: false,
   trainingConsent: null,
   consentPending: null,
+  conversationRating: null,
+  ratingPending: null,
+  ratingComment: null,
 };
 
 /**
@@ -143,11 +176,24 @@ export function conversationReducer(state: ConversationState, action: Conversati
       return applyServerEvent(state, action.event);
     case 'session': {
       const consentPending = action.consentPending ?? state.consentPending;
-      if (state.trainingConsent === action.trainingConsent && state.consentPending === consentPending) return state;
-      return { ...state, trainingConsent: action.trainingConsent, consentPending };
+      const conversationRating = action.conversationRating === undefined ? state.conversationRating : action.conversationRating;
+      const ratingPending = action.ratingPending === undefined ? state.ratingPending : action.ratingPending;
+      const ratingComment = action.ratingComment === undefined ? state.ratingComment : action.ratingComment;
+      if (
+        state.trainingConsent === action.trainingConsent &&
+        state.consentPending === consentPending &&
+        state.conversationRating === conversationRating &&
+        state.ratingPending === ratingPending &&
+        state.ratingComment === ratingComment
+      ) {
+        return state;
+      }
+      return { ...state, trainingConsent: action.trainingConsent, consentPending, conversationRating, ratingPending, ratingComment };
     }
     case 'consent_answered':
       return state.consentPending === action.training ? state : { ...state, consentPending: action.training };
+    case 'rating_answered':
+      return { ...state, ratingPending: { score: action.score, ...(action.comment ? { comment: action.comment } : {}) }, ratingComment: action.comment || null };
     case 'local_send': {
       if (state.items.some((item) => item.clientMessageId === action.clientMessageId)) return state;
       const item: ChatItem = {
@@ -472,8 +518,11 @@ export function applyServerEvent(state: ConversationState, event: ServerEvent): 
       return mapActions(state, (card) => (card.action.id === event.actionId ? { ...card, phase: event.status } : card));
     case 'error':
       return applyError(state, event);
-    case 'conversation_rated':
-      return state;
+    case 'conversation_rated': {
+      // Ours (then it is no longer on its way), or another tab's; a different rating of ours still on its way comes after it.
+      const ratingPending = state.ratingPending?.score === event.score ? null : state.ratingPending;
+      return { ...state, conversationRating: { score: event.score, at: event.at }, ratingPending };
+    }
     case 'consent_recorded': {
       // Ours (then it is no longer on its way), or another tab's; an answer of ours still on its way comes after it.
       const consentPending = state.consentPending === event.training ? null : state.consentPending;
@@ -545,6 +594,16 @@ export function consentAnswer(state: Pick<ConversationState, 'trainingConsent' |
 /** The consent question is asked once the assistant has answered (a final reply), until it is answered. */
 export function asksConsent(state: ConversationState): boolean {
   return consentAnswer(state) === null && state.loaded && state.status !== 'closed' && state.items.some((item) => item.role === 'assistant' && item.id !== null && !item.streaming);
+}
+
+/** The rating as the view shows it: the one on its way, else the service's; null: not rated. */
+export function ratingScore(state: Pick<ConversationState, 'conversationRating' | 'ratingPending'>): number | null {
+  return state.ratingPending?.score ?? state.conversationRating?.score ?? null;
+}
+
+/** The conversation may be rated once the assistant or an agent has answered (a final reply). */
+export function canRate(state: ConversationState): boolean {
+  return state.loaded && state.items.some((item) => (item.role === 'assistant' || item.role === 'agent') && item.id !== null && !item.streaming);
 }
 
 /** The handoff notice of the current escalation (for the ticket view): the last one in the transcript. */

@@ -20,6 +20,7 @@ describe('inbound guards', () => {
       { type: 'action_updated', actionId: 'a', status: 'done' },
       { type: 'consent_recorded', training: true, at: '2026-01-01T00:00:00.000Z' },
       { type: 'consent_recorded', training: false, at: '2026-01-01T00:01:00.000Z' },
+      { type: 'conversation_rated', score: 4, at: '2026-01-01T00:02:00.000Z' },
       {
         type: 'action_proposed',
         action: { id: 'a', kind: 'booking_change', bookingReference: 'R', title: 't', details: ['d'], fee: { amount: '1', currency: 'EUR' }, refund: null, newStartDate: '2026-05-01', expiresAt: '2026-01-01T00:15:00Z' },
@@ -40,6 +41,10 @@ describe('inbound guards', () => {
     expect(parseServerEvent({ type: 'action_updated', actionId: 'a', status: 'exploded' })).toBeNull();
     expect(parseServerEvent({ type: 'consent_recorded', training: 'yes', at: 'x' })).toBeNull();
     expect(parseServerEvent({ type: 'consent_recorded', training: true })).toBeNull();
+    expect(parseServerEvent({ type: 'conversation_rated', score: 0, at: 'x' })).toBeNull();
+    expect(parseServerEvent({ type: 'conversation_rated', score: 4.5, at: 'x' })).toBeNull();
+    expect(parseServerEvent({ type: 'conversation_rated', score: '4', at: 'x' })).toBeNull();
+    expect(parseServerEvent({ type: 'conversation_rated', score: 4 })).toBeNull();
     // Extensions it cannot read are left out, the rest of the event stays.
     expect(parseServerEvent({ type: 'session_state', sessionId: 's', status: 'escalated', ticketId: 'T', mode: 'sideways' })).toEqual({ type: 'session_state', sessionId: 's', status: 'escalated', ticketId: 'T' });
     expect(parseServerEvent({ type: 'action_proposed', action: { ...ACTION, status: 'exploded', replyToMessageId: 7 } })).toEqual({ type: 'action_proposed', action: ACTION });

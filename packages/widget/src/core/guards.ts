@@ -19,6 +19,8 @@ const ACTION_STATUSES = ['done', 'cancelled', 'expired', 'failed'] as const;
 export type ActionStatus = (typeof ACTION_STATUSES)[number];
 const isActionStatus = (value: unknown): value is ActionStatus => ACTION_STATUSES.includes(value as ActionStatus);
 const isMode = (value: unknown): value is 'live_agent' | 'ticket' => value === 'live_agent' || value === 'ticket';
+/** An end-of-chat rating: a whole number of stars, 1 to 5. */
+export const isScore = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 5;
 
 export function parseCitation(value: unknown): Citation | null {
   if (!isObject(value) || !isString(value.articleId) || !isString(value.title) || !isString(value.url)) return null;
@@ -117,6 +119,8 @@ export function parseServerEvent(raw: unknown): ServerEvent | null {
       return isString(data.actionId) && isActionStatus(data.status) ? { type: 'action_updated', actionId: data.actionId, status: data.status } : null;
     case 'consent_recorded':
       return typeof data.training === 'boolean' && isString(data.at) ? { type: 'consent_recorded', training: data.training, at: data.at } : null;
+    case 'conversation_rated':
+      return isScore(data.score) && isString(data.at) ? { type: 'conversation_rated', score: data.score, at: data.at } : null;
     default:
       return null;
   }

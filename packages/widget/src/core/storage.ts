@@ -2,13 +2,14 @@
  * What survives a reload: the session (per customer), the outbox of unsent
  * messages, and what the transcript cannot tell (the escalation mode, the
  * confirmation cards seen in this browser, the training-consent answer: a
- * token refresh does not repeat it as a session response does). A guest's session lives in
+ * token refresh does not repeat it as a session response does; the end-of-chat
+ * rating, which no response repeats). A guest's session lives in
  * sessionStorage (this tab only); a signed-in customer's in localStorage, so
  * that every tab and every reload reopens the same conversation and tabs
  * share the rotating token. Storage failures (private mode, quotas) are
  * ignored: the widget then just starts over on reload.
  */
-import type { ActionCard, EscalationMode } from './conversation.js';
+import type { ActionCard, ConversationRating, EscalationMode, PendingRating } from './conversation.js';
 import { browser } from './env.js';
 
 export interface KeyValueStore {
@@ -31,6 +32,10 @@ export interface StoredExtras {
   trainingConsent?: boolean | null;
   /** An answer not yet confirmed by the service. */
   consentPending?: boolean | null;
+  /** The end-of-chat rating the service confirmed, and one not confirmed yet. */
+  conversationRating?: ConversationRating | null;
+  ratingPending?: PendingRating | null;
+  ratingComment?: string | null;
 }
 
 export interface StoredOutboxEntry {

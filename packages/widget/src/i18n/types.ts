@@ -94,6 +94,18 @@ export interface Strings {
   consentChange: string;
   /** The accessible name of the note's button; starts with the visible `consentChange`. */
   consentChangeLabel: string;
+  /** The end-of-chat rating: the question (it names the five-star radio group), each star's name, the optional comment. */
+  ratingQuestion: string;
+  ratingStar: (score: number) => string;
+  ratingCommentLabel: string;
+  ratingSend: string;
+  ratingNotNow: string;
+  /** The footer button that opens the rating. */
+  rateThisChat: string;
+  /** The line that stays after rating, and the way to change it (its accessible name starts with the visible `ratingChange`). */
+  ratingThanks: (score: number) => string;
+  ratingChange: string;
+  ratingChangeLabel: string;
   errors: {
     too_long: (max: number) => string;
     invalid_message: string;

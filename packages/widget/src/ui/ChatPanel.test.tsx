@@ -543,3 +543,192 @@ describe('training consent', () => {
     controller.stop();
   });
 });
+
+describe('end-of-chat rating', () => {
+  const prompt = () => screen.queryByTestId('rating-prompt');
+  const note = () => screen.queryByTestId('rating-note');
+  const rateButton = () => screen.queryByRole('button', { name: 'Rate this chat' });
+  const stars = () => within(screen.getByRole('radiogroup', { name: 'How did we do?' })).getAllByRole('radio');
+  const checked = () => stars().findIndex((star) => star.getAttribute('aria-checked') === 'true') + 1;
+  const resolved = (id: string) => message({ id, role: 'system', kind: 'resolved', text: 'Maya marked this conversation as resolved.' });
+  const key = async (target: Element, keyName: string) => {
+    await act(() => {
+      fireEvent.keyDown(target, { key: keyName });
+    });
+  };
+
+  it('"Rate this chat" is offered once the assistant or an agent has answered, not before', async () => {
+    const { receive, controller } = await mount({ trainingConsent: true });
+    expect(rateButton()).toBeNull();
+    await receive({ type: 'message_delta', messageId: 'a1', delta: 'Half a rep' });
+    expect(rateButton()).toBeNull();
+    await receive({ type: 'message', message: message({ id: 'a1', role: 'assistant', text: 'The whole reply.' }) });
+    expect(rateButton()).not.toBeNull();
+    expect(prompt()).toBeNull();
+    controller.stop();
+
+    cleanup();
+    const agent = await mount({ trainingConsent: true, history: [{ id: 'g1', role: 'agent', text: 'Maya here', authorName: 'Maya' }] });
+    expect(rateButton()).not.toBeNull();
+    agent.controller.stop();
+  });
+
+  it('the keyboard picks the stars (arrows move and choose, one tab stop); Send sends score and comment; the thanks stays', async () => {
+    const { receive, socket, controller } = await mount({ trainingConsent: true });
+    await receive({ type: 'message', message: message({ id: 'a1', role: 'assistant', text: 'Hello.' }) });
+    await act(() => {
+      fireEvent.click(rateButton() as HTMLElement);
+    });
+    expect(prompt()).not.toBeNull();
+    expect(prompt()?.parentElement?.getAttribute('aria-live')).toBe('polite');
+    expect(stars().map((star) => star.getAttribute('aria-label'))).toEqual(['1 star', '2 stars', '3 stars', '4 stars', '5 stars']);
+    // Opened by the customer: the focus goes to the stars (the button they pressed went); none is chosen yet.
+    expect(document.activeElement).toBe(stars()[0]);
+    expect(checked()).toBe(0);
+    expect(stars().map((star) => star.tabIndex)).toEqual([0, -1, -1, -1, -1]);
+    const send = screen.getByRole('button', { name: 'Send rating' }) as HTMLButtonElement;
+    expect(send.disabled).toBe(true);
+
+    for (let i = 0; i < 3; i += 1) await key(document.activeElement as Element, 'ArrowRight');
+    expect(checked()).toBe(4);
+    expect(document.activeElement).toBe(stars()[3]);
+    expect(stars().map((star) => star.tabIndex)).toEqual([-1, -1, -1, 0, -1]);
+    await key(document.activeElement as Element, 'End');
+    expect(checked()).toBe(5);
+    await key(document.activeElement as Element, 'ArrowRight'); // wraps
+    expect(checked()).toBe(1);
+    await key(document.activeElement as Element, 'ArrowLeft'); // wraps back
+    expect(checked()).toBe(5);
+    await key(document.activeElement as Element, 'ArrowDown');
+    expect(checked()).toBe(4);
+    expect(stars().map((star) => star.getAttribute('data-on'))).toEqual(['true', 'true', 'true', 'true', 'false']);
+
+    await act(() => {
+      fireEvent.input(screen.getByLabelText('Anything to add? (optional)'), { target: { value: 'Quick and clear' } });
+    });
+    expect(send.disabled).toBe(false);
+    await act(() => {
+      fireEvent.click(send);
+    });
+    expect(socket.sentOfType('rate_conversation')).toEqual([{ type: 'rate_conversation', score: 4, comment: 'Quick and clear' }]);
+    expect(prompt()).toBeNull();
+    expect(note()?.textContent).toContain('Thanks for rating: 4 of 5');
+    const change = screen.getByRole('button', { name: 'Change your rating' });
+    expect(document.activeElement).toBe(change);
+    await receive({ type: 'conversation_rated', score: 4, at: '2026-03-01T10:00:00.000Z' });
+    expect(note()?.textContent).toContain('4 of 5');
+
+    // "change" opens it again with the rating and the comment given, which rating again would replace.
+    await act(() => {
+      fireEvent.click(change);
+    });
+    expect(checked()).toBe(4);
+    expect((screen.getByLabelText('Anything to add? (optional)') as HTMLTextAreaElement).value).toBe('Quick and clear');
+    expect(document.activeElement).toBe(stars()[3]);
+    controller.stop();
+  });
+
+  it('sends without a comment; clicking a star chooses it; "Not now" and Escape close it without sending', async () => {
+    const { receive, socket, controller } = await mount({ trainingConsent: true });
+    await receive({ type: 'message', message: message({ id: 'a1', role: 'assistant', text: 'Hello.' }) });
+    await act(() => {
+      fireEvent.click(rateButton() as HTMLElement);
+    });
+    await act(() => {
+      fireEvent.click(screen.getByRole('button', { name: 'Not now' }));
+    });
+    expect(prompt()).toBeNull();
+    expect(document.activeElement).toBe(rateButton());
+
+    await act(() => {
+      fireEvent.click(rateButton() as HTMLElement);
+    });
+    await key(stars()[0] as Element, 'Escape');
+    expect(prompt()).toBeNull();
+    expect(socket.sentOfType('rate_conversation')).toEqual([]);
+
+    await act(() => {
+      fireEvent.click(rateButton() as HTMLElement);
+    });
+    await act(() => {
+      fireEvent.click(stars()[1] as HTMLElement);
+    });
+    expect(checked()).toBe(2);
+    await act(() => {
+      fireEvent.click(screen.getByRole('button', { name: 'Send rating' }));
+    });
+    expect(socket.sentOfType('rate_conversation')).toEqual([{ type: 'rate_conversation', score: 2 }]);
+    expect(note()?.textContent).toContain('Thanks for rating: 2 of 5');
+    controller.stop();
+  });
+
+  it('is offered by itself when an agent resolves the conversation (not in the history), without taking the focus', async () => {
+    const { receive, controller } = await mount({
+      trainingConsent: true,
+      history: [{ id: 'g1', role: 'agent', text: 'Maya here', authorName: 'Maya' }, resolved('r0')],
+    });
+    // A resolution in the history (a reload) offers nothing by itself.
+    expect(prompt()).toBeNull();
+    await receive({ type: 'message', message: message({ id: 'g2', role: 'agent', text: 'Anything else?', authorName: 'Maya' }) });
+    expect(prompt()).toBeNull();
+    const composer = screen.getByLabelText('Your message') as HTMLTextAreaElement;
+    composer.focus();
+    await receive({ type: 'message', message: resolved('r1') });
+    expect(prompt()).not.toBeNull();
+    expect(prompt()?.parentElement?.getAttribute('aria-live')).toBe('polite');
+    expect(document.activeElement).toBe(composer);
+    // A replay of the same notice after a reconnect does not offer it again once closed.
+    await act(() => {
+      fireEvent.click(screen.getByRole('button', { name: 'Not now' }));
+    });
+    await receive({ type: 'message', message: resolved('r1') });
+    expect(prompt()).toBeNull();
+    controller.stop();
+  });
+
+  it('not offered by itself once rated, and waits for the consent answer (the two never show at once by themselves)', async () => {
+    const { receive, controller } = await mount({
+      trainingConsent: null,
+      history: [
+        { id: 'a1', role: 'assistant', text: 'Hello.' },
+        { id: 'g1', role: 'agent', text: 'Maya here', authorName: 'Maya' },
+      ],
+    });
+    expect(screen.queryByTestId('consent-prompt')).not.toBeNull();
+    await receive({ type: 'message', message: resolved('r1') });
+    expect(prompt()).toBeNull();
+    await act(() => {
+      fireEvent.click(screen.getByRole('button', { name: 'No thanks' }));
+    });
+    expect(prompt()).not.toBeNull();
+    await act(() => {
+      fireEvent.click(stars()[4] as HTMLElement);
+    });
+    await act(() => {
+      fireEvent.click(screen.getByRole('button', { name: 'Send rating' }));
+    });
+    await receive({ type: 'message', message: resolved('r2') });
+    expect(prompt()).toBeNull();
+    expect(note()?.textContent).toContain('5 of 5');
+    controller.stop();
+  });
+
+  it('rates in Spanish too', async () => {
+    const { receive, controller } = await mount({ locale: 'es', trainingConsent: true });
+    await receive({ type: 'message', message: message({ id: 'a1', role: 'assistant', text: 'Hola.' }) });
+    await act(() => {
+      fireEvent.click(screen.getByRole('button', { name: 'Valorar este chat' }));
+    });
+    const group = screen.getByRole('radiogroup', { name: '¿Qué tal lo hicimos?' });
+    expect(within(group).getAllByRole('radio').map((star) => star.getAttribute('aria-label'))).toEqual(['1 estrella', '2 estrellas', '3 estrellas', '4 estrellas', '5 estrellas']);
+    await act(() => {
+      fireEvent.click(within(group).getAllByRole('radio')[2] as HTMLElement);
+    });
+    await act(() => {
+      fireEvent.click(screen.getByRole('button', { name: 'Enviar valoración' }));
+    });
+    expect(note()?.textContent).toContain('Gracias por tu valoración: 3 de 5');
+    expect(screen.getByRole('button', { name: 'Cambiar tu valoración' })).toBeTruthy();
+    controller.stop();
+  });
+});

@@ -1,5 +1,5 @@
 import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type CSSProperties, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
-import { agentReplyAfterHandoff, asksConsent, consentAnswer, handoffNotice, timeline, type ConversationState } from '../core/conversation.js';
+import { agentReplyAfterHandoff, asksConsent, canRate, consentAnswer, handoffNotice, ratingScore, timeline, type ConversationState } from '../core/conversation.js';
 import { MAX_MESSAGE_LENGTH, type ChatController, type WidgetState } from '../core/controller.js';
 import { formatDateTime } from '../format.js';
 import type { Strings } from '../i18n/index.js';
@@ -8,6 +8,7 @@ import { ActionCardView } from './ActionCardView.js';
 import { ConsentNote, ConsentPrompt } from './ConsentView.js';
 import { Icon } from './icons.js';
 import { authorLabel, errorText, MessageView } from './MessageView.js';
+import { RatingNote, RatingPrompt } from './RatingView.js';
 
 export interface Suggestions {
   guest?: readonly string[];
@@ -77,6 +78,29 @@ export function ChatPanel({ controller, strings, locale, title, style, className
     consentFocus.current = 'note';
     setReconsidering(false);
     controller.answerConsent(training);
+  };
+
+  // The end-of-chat rating: opened from the footer once someone has answered ('asked'), or offered by itself
+  // when an agent resolves the conversation ('offered': only after the consent question is answered).
+  const [rating, setRating] = useState<'closed' | 'asked' | 'offered'>('closed');
+  const score = ratingScore(conversation);
+  const rateable = canRate(conversation);
+  const ratingShown = rateable && (rating === 'asked' || (rating === 'offered' && !asking));
+  const ratingForm = useRef<HTMLFormElement>(null);
+  const ratingButton = useRef<HTMLButtonElement>(null);
+  const ratingFocus = useRef<'prompt' | 'note' | null>(null);
+  useEffect(() => {
+    const target = ratingFocus.current === 'prompt' ? ratingForm.current?.querySelector<HTMLElement>('[role="radio"][tabindex="0"]') : ratingFocus.current === 'note' ? ratingButton.current : null;
+    ratingFocus.current = null;
+    target?.focus();
+  }, [ratingShown]);
+  useEffect(() => setRating('closed'), [state.sessionId]);
+  useResolvedOffer(conversation, () => {
+    if (ratingScore(controller.getState().conversation) === null) setRating((current) => (current === 'closed' ? 'offered' : current));
+  });
+  const closeRating = () => {
+    ratingFocus.current = 'note';
+    setRating('closed');
   };
 
   return (
@@ -160,23 +184,48 @@ export function ChatPanel({ controller, strings, locale, title, style, className
             </div>
           )}
           <ConsentPrompt show={asking} strings={strings} groupRef={consentGroup} onAnswer={answerConsent} />
+          <RatingPrompt
+            show={ratingShown}
+            strings={strings}
+            initialScore={score}
+            initialComment={conversation.ratingComment ?? ''}
+            formRef={ratingForm}
+            onSend={(chosen, comment) => {
+              controller.rateConversation(chosen, comment);
+              closeRating();
+            }}
+            onDismiss={closeRating}
+          />
           <Composer
             state={state}
             strings={strings}
             controller={controller}
             onFocus={() => revealNewest.current()}
             note={
-              consent !== null && !asking ? (
-                <ConsentNote
-                  allowed={consent}
-                  strings={strings}
-                  buttonRef={consentChange}
-                  onChange={() => {
-                    consentFocus.current = 'prompt';
-                    setReconsidering(true);
-                  }}
-                />
-              ) : null
+              <>
+                {rateable && !ratingShown && (
+                  <RatingNote
+                    score={score}
+                    strings={strings}
+                    buttonRef={ratingButton}
+                    onOpen={() => {
+                      ratingFocus.current = 'prompt';
+                      setRating('asked');
+                    }}
+                  />
+                )}
+                {consent !== null && !asking && (
+                  <ConsentNote
+                    allowed={consent}
+                    strings={strings}
+                    buttonRef={consentChange}
+                    onChange={() => {
+                      consentFocus.current = 'prompt';
+                      setReconsidering(true);
+                    }}
+                  />
+                )}
+              </>
             }
           />
         </>
@@ -184,6 +233,31 @@ export function ChatPanel({ controller, strings, locale, title, style, className
       <LiveRegion conversation={conversation} strings={strings} />
     </section>
   );
+}
+
+/**
+ * Calls `offer` when an agent resolves the conversation while the customer looks on: a `resolved` notice
+ * that arrives after the history was loaded (not those in it, nor their replays after a reconnect).
+ */
+function useResolvedOffer(conversation: ConversationState, offer: () => void): void {
+  const seen = useRef<Set<string> | null>(null);
+  const latest = useRef(offer);
+  latest.current = offer;
+  useEffect(() => {
+    if (!conversation.loaded) {
+      seen.current = null;
+      return;
+    }
+    const resolved = conversation.items.filter((item) => item.role === 'system' && item.kind === 'resolved' && item.id !== null).map((item) => item.id as string);
+    if (seen.current === null) {
+      seen.current = new Set(resolved);
+      return;
+    }
+    const known = seen.current;
+    const fresh = resolved.filter((id) => !known.has(id));
+    for (const id of fresh) known.add(id);
+    if (fresh.length > 0) latest.current();
+  }, [conversation.items, conversation.loaded]);
 }
 
 function connectionLabel(state: WidgetState, strings: Strings): string {
