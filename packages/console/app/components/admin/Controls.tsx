@@ -6,7 +6,7 @@ import { useLoaded } from '../../use-loaded.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { HandoffRulesCard } from './HandoffRules.js';
 import { ModelCard } from './ModelChoice.js';
-import { Card, failureText, PanelStatus } from './parts.js';
+import { Card, failureText, PanelStatus, SaveActions } from './parts.js';
 import { SettingsHistoryCard } from './SettingsHistory.js';
 
 /** "Version 3 · saved by Sam Rivera (you) · 5 May, 14:03", or that the configured defaults are in force. */
@@ -176,24 +176,16 @@ function SettingsForm(props: { current: SettingsVersion; save: (value: Assistant
           {notice}
         </p>
       ) : null}
-      <div className="form-actions">
-        <button type="submit" className="primary" disabled={busy || !dirty} data-testid="settings-save">
-          {busy ? 'Saving…' : 'Save settings'}
-        </button>
-        {dirty ? (
-          <button
-            type="button"
-            className="ghost"
-            onClick={() => {
-              setDraft(base);
-              setError(null);
-            }}
-            disabled={busy}
-          >
-            Discard changes
-          </button>
-        ) : null}
-      </div>
+      <SaveActions
+        busy={busy}
+        dirty={dirty}
+        label="Save settings"
+        testId="settings-save"
+        onDiscard={() => {
+          setDraft(base);
+          setError(null);
+        }}
+      />
     </form>
   );
 }
@@ -311,11 +303,7 @@ function LimitsForm(props: { current: PolicyVersion; save: (value: GuardrailPoli
           {notice}
         </p>
       ) : null}
-      <div className="form-actions">
-        <button type="submit" className="primary" disabled={busy || !dirty} data-testid="limits-save">
-          {busy ? 'Saving…' : 'Save limits'}
-        </button>
-      </div>
+      <SaveActions busy={busy} dirty={dirty} label="Save limits" testId="limits-save" />
     </form>
   );
 }

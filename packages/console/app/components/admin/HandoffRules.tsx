@@ -1,6 +1,6 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { HANDOFF_TRIGGERS, type AssistantSettings, type EscalationSettings, type HandoffTrigger, type SettingsVersion } from '../../admin-api.js';
-import { Card, failureText, FormMessages, isAbout } from './parts.js';
+import { Card, failureText, FormMessages, isAbout, SaveActions } from './parts.js';
 import { useDraft } from './use-draft.js';
 
 const TRIGGER_TEXT: Record<HandoffTrigger, { label: string; hint: string }> = {
@@ -183,24 +183,16 @@ export function HandoffRulesCard(props: { current: SettingsVersion; save: (value
           </div>
         </div>
         <FormMessages error={error} notice={notice} testId="rules" />
-        <div className="form-actions">
-          <button type="submit" className="primary" disabled={busy || !dirty} data-testid="rules-save">
-            {busy ? 'Saving…' : 'Save handoff rules'}
-          </button>
-          {dirty ? (
-            <button
-              type="button"
-              className="ghost"
-              disabled={busy}
-              onClick={() => {
-                reset();
-                setError(null);
-              }}
-            >
-              Discard changes
-            </button>
-          ) : null}
-        </div>
+        <SaveActions
+          busy={busy}
+          dirty={dirty}
+          label="Save handoff rules"
+          testId="rules-save"
+          onDiscard={() => {
+            reset();
+            setError(null);
+          }}
+        />
       </form>
     </Card>
   );

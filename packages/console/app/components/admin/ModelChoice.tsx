@@ -1,6 +1,6 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import type { AssistantSettings, ModelChoice, SettingsVersion } from '../../admin-api.js';
-import { Card, failureText, FormMessages, isAbout } from './parts.js';
+import { Card, failureText, FormMessages, isAbout, SaveActions } from './parts.js';
 import { useDraft } from './use-draft.js';
 
 interface ModelDraft {
@@ -91,24 +91,16 @@ export function ModelCard(props: { current: SettingsVersion; save: (value: Assis
           </p>
         </div>
         <FormMessages error={error} notice={notice} testId="model" />
-        <div className="form-actions">
-          <button type="submit" className="primary" disabled={busy || !dirty} data-testid="model-save">
-            {busy ? 'Saving…' : 'Save model choice'}
-          </button>
-          {dirty ? (
-            <button
-              type="button"
-              className="ghost"
-              disabled={busy}
-              onClick={() => {
-                reset();
-                setError(null);
-              }}
-            >
-              Discard changes
-            </button>
-          ) : null}
-        </div>
+        <SaveActions
+          busy={busy}
+          dirty={dirty}
+          label="Save model choice"
+          testId="model-save"
+          onDiscard={() => {
+            reset();
+            setError(null);
+          }}
+        />
       </form>
     </Card>
   );

@@ -123,3 +123,20 @@ export function FormMessages(props: { error: string | null; notice: string | nul
     </>
   );
 }
+
+/** A form's Save button (active once something changed) and, while there are changes, Discard. */
+export function SaveActions(props: { busy: boolean; dirty: boolean; label: string; testId: string; onDiscard?: () => void }) {
+  const { busy, dirty, label, testId, onDiscard } = props;
+  return (
+    <div className="form-actions">
+      <button type="submit" className="primary" disabled={busy || !dirty} data-testid={testId}>
+        {busy ? 'Saving…' : label}
+      </button>
+      {dirty && onDiscard ? (
+        <button type="button" className="ghost" disabled={busy} onClick={onDiscard}>
+          Discard changes
+        </button>
+      ) : null}
+    </div>
+  );
+}
