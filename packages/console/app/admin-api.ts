@@ -12,6 +12,8 @@ const count = z.number();
 const rate = z.number().nullable();
 const percentiles = z.object({ p50: z.number().nullable(), p90: z.number().nullable(), p99: z.number().nullable() });
 const csat = z.object({ up: count, down: count, score: rate });
+/** The end-of-chat stars (1-5): how many, their mean, the share of 4s and 5s. */
+const endOfChat = z.object({ ratings: count, average: z.number().nullable(), satisfied: rate });
 
 export const analyticsSummarySchema = z.object({
   period: z.object({ since: z.string(), until: z.string() }),
@@ -21,7 +23,11 @@ export const analyticsSummarySchema = z.object({
   aiAnsweredMessages: count,
   dontKnowAnswers: count,
   escalationReasons: z.array(z.object({ source: z.string(), count })),
-  csat: z.object({ ai: csat, human: csat }),
+  csat: z.object({
+    ai: csat,
+    human: csat,
+    endOfChat: z.object({ ai: endOfChat, human: endOfChat }),
+  }),
   tokens: z.object({ calls: count, promptTokens: count, completionTokens: count, estimatedCalls: count, costUsd: z.number(), unpricedCalls: count }),
   daily: z.array(z.object({ day: z.string(), conversations: count, escalated: count, calls: count, promptTokens: count, completionTokens: count, costUsd: z.number() })),
   latency: z.object({ calls: count, totalMs: percentiles, firstTokenMs: percentiles }),
@@ -32,6 +38,7 @@ export const analyticsSummarySchema = z.object({
 export type AnalyticsSummary = z.infer<typeof analyticsSummarySchema>;
 export type Percentiles = z.infer<typeof percentiles>;
 export type Csat = z.infer<typeof csat>;
+export type EndOfChatCsat = z.infer<typeof endOfChat>;
 
 const unansweredQuestionSchema = z.object({ messageId: z.string(), sessionId: z.string(), text: z.string(), askedAt: z.string() });
 export const unansweredSchema = z.object({

@@ -183,6 +183,11 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the admin dashboard in Chromium' : 
     await expect(page.getByTestId('csat-ai-votes').getAttribute('data-down')).resolves.toBe(String(summary.csat.ai.down));
     await expect(text('csat-human')).resolves.toBe(percent(summary.csat.human.score));
     await expect(text('csat-human-votes')).resolves.toBe(`${summary.csat.human.up} up · ${summary.csat.human.down} down`);
+    // The scripted day's stars: 5 and 1 where the AI alone answered, 2 where a person had helped.
+    expect(summary.csat.endOfChat).toEqual({ ai: { ratings: 2, average: 3, satisfied: 0.5 }, human: { ratings: 1, average: 2, satisfied: 0 } });
+    await expect(text('csat-end-ai')).resolves.toBe(percent(0.5));
+    await expect(text('csat-end-ai-ratings')).resolves.toBe('2 rated · average 3.0 of 5');
+    await expect(text('csat-end-human')).resolves.toBe(percent(0));
     // Tokens and cost.
     await expect(text('tokens-total')).resolves.toBe(count(summary.tokens.promptTokens + summary.tokens.completionTokens));
     await expect(text('tokens-prompt')).resolves.toBe(count(summary.tokens.promptTokens));

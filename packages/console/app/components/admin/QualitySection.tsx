@@ -1,4 +1,4 @@
-import type { AnalyticsSummary, Csat } from '../../admin-api.js';
+import type { AnalyticsSummary, Csat, EndOfChatCsat } from '../../admin-api.js';
 import { formatCount, formatRate, triggerLabel, wordsOf } from '../../format.js';
 import { Card, EmptyRow, TableHead } from './parts.js';
 
@@ -19,13 +19,33 @@ function CsatFigure(props: { label: string; csat: Csat; testId: string }) {
   );
 }
 
-/** Customer satisfaction (thumbs up / (up + down)) for the assistant's replies and for the agents'. */
+function EndOfChatFigure(props: { label: string; rating: EndOfChatCsat; testId: string }) {
+  const { label, rating, testId } = props;
+  return (
+    <div className="stat csat">
+      <dt className="stat-label">{label}</dt>
+      <dd className="stat-value" data-testid={testId} data-value={rating.satisfied === null ? '' : String(rating.satisfied)}>
+        {formatRate(rating.satisfied)}
+      </dd>
+      <dd className="stat-hint" data-testid={`${testId}-ratings`} data-ratings={rating.ratings}>
+        {rating.ratings === 0 ? 'no ratings yet' : `${formatCount(rating.ratings)} rated · average ${rating.average === null ? '—' : rating.average.toFixed(1)} of 5`}
+      </dd>
+    </div>
+  );
+}
+
+/**
+ * Customer satisfaction for the assistant and for the agents: thumbs up as a share of thumbs on their
+ * messages, and the end-of-chat stars (4 or 5 as a share of ratings), split by whether a person had helped.
+ */
 export function CsatCard(props: { csat: AnalyticsSummary['csat'] }) {
   return (
-    <Card id="csat" title="Customer satisfaction" description="Thumbs up as a share of all ratings." testId="csat">
+    <Card id="csat" title="Customer satisfaction" description="Thumbs up as a share of all thumbs; end-of-chat ratings of 4 or 5 stars as a share of all." testId="csat">
       <dl className="stats stats--2">
-        <CsatFigure label="AI assistant" csat={props.csat.ai} testId="csat-ai" />
-        <CsatFigure label="Human agents" csat={props.csat.human} testId="csat-human" />
+        <CsatFigure label="AI assistant (thumbs)" csat={props.csat.ai} testId="csat-ai" />
+        <CsatFigure label="Human agents (thumbs)" csat={props.csat.human} testId="csat-human" />
+        <EndOfChatFigure label="AI alone (end of chat)" rating={props.csat.endOfChat.ai} testId="csat-end-ai" />
+        <EndOfChatFigure label="With a person (end of chat)" rating={props.csat.endOfChat.human} testId="csat-end-human" />
       </dl>
     </Card>
   );
