@@ -216,6 +216,11 @@ export class AdminApi {
     return this.api.call('GET', `/admin/conversations${query({ ...period, outcome, rating, trigger, limit: PAGE_SIZE, offset })}`, conversationListSchema);
   }
 
+  /** The consenting conversations of the period, redacted, as OpenAI fine-tuning JSONL (audited by the service). */
+  trainingExport(period: Period): Promise<string> {
+    return this.api.fetchText(`/admin/exports/training${query({ ...period })}`);
+  }
+
   transcript(sessionId: string): Promise<TranscriptView> {
     return this.api.call('GET', `/admin/conversations/${encodeURIComponent(sessionId)}`, transcriptSchema);
   }

@@ -127,6 +127,19 @@ export class ApiClient {
     return (await this.request('GET', '/support/agent/canned-responses', cannedResponsesSchema)).responses;
   }
 
+  /** A file the service sends (an export), with the same token and errors: its text. */
+  async fetchText(path: string): Promise<string> {
+    const token = this.options.getToken();
+    let response: Response;
+    try {
+      response = await fetch(`${this.options.baseUrl ?? ''}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {}, credentials: 'omit', cache: 'no-store' });
+    } catch {
+      throw new ApiError(0, 'network_error', FALLBACK_MESSAGES[0] as string, true);
+    }
+    if (!response.ok) throw await readError(response);
+    return response.text();
+  }
+
   /** Any other JSON call with the same token, validation and errors (the admin API, admin-api.ts). */
   call<T>(method: HttpMethod, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
     return this.request(method, path, schema, body === undefined ? {} : { body });

@@ -16,7 +16,7 @@
  *
  * Needs /usr/bin/chromium; without it the suite is skipped, not failed.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -256,6 +256,17 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the admin dashboard in Chromium' : 
     await expect(page.getByTestId('conversation-row').getAttribute('data-session-id')).resolves.toBe(sessions.c2);
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await expect.poll(() => page.getByTestId('conversation-row').count(), { timeout: STEP_TIMEOUT_MS }).toBe(4);
+
+    // The training export: only the conversation whose customer agreed (c1; the consent path has tests of its own).
+    await server.db.query('UPDATE support_chat_sessions SET training_consent = true, training_consent_at = now() WHERE id = $1', [sessions.c1]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('training-export').click()]);
+    expect(download.suggestedFilename()).toMatch(/^training-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.jsonl$/);
+    const lines = readFileSync((await download.path()) ?? '', 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect((JSON.parse(lines[0] ?? '{}') as { messages: Array<{ role: string; content: string }> }).messages.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'user', 'assistant']);
+    await expect(page.getByTestId('training-export-status').textContent()).resolves.toBe('1 consenting conversation exported.');
+    const audit = await server.db.query<{ actor: string }>(`SELECT actor FROM support_privacy_audit WHERE action = 'training_export'`);
+    expect(audit.rows).toEqual([{ actor: `agent:${samId}` }]);
 
     // The injection's row is previewed redacted; opening it shows the whole conversation redacted.
     const row = page.locator(`[data-testid="conversation-row"][data-session-id="${sessions.c4}"]`);

@@ -1,3 +1,4 @@
+import { TrainingExport } from './TrainingExport.js';
 import { OUTCOMES, PAGE_SIZE, type AdminApi, type ConversationFilter, type ConversationRow, type Outcome, type Period } from '../../admin-api.js';
 import { formatCount, messageTime, outcomeLabel, TRIGGER_SOURCES, triggerLabel } from '../../format.js';
 import { useLoaded } from '../../use-loaded.js';
@@ -68,7 +69,14 @@ export function ConversationBrowser(props: { admin: AdminApi; period: Period; pe
   const change = (next: Partial<ConversationFilter>) => onFilter({ ...filter, ...next, offset: 0 });
 
   return (
-    <Card id="browser" title="Conversations" description="Every conversation of the period. Customer details are redacted." className="card--wide" testId="conversation-browser">
+    <Card
+      id="browser"
+      title="Conversations"
+      description="Every conversation of the period. Customer details are redacted. Only conversations whose customer agreed go into the training export."
+      className="card--wide"
+      testId="conversation-browser"
+      actions={<TrainingExport admin={admin} period={period} />}
+    >
       <form className="filters" aria-label="Filter conversations" onSubmit={(event) => event.preventDefault()}>
         <FilterSelect
           id="filter-outcome"
