@@ -244,16 +244,16 @@ export class ReplyWorker {
       return;
     }
     const transcript = await messages.list(session.id);
-    const before = historyForReply(transcript, question).slice(0, -1);
+    let history = historyForReply(transcript, question);
     const policy = await this.deps.policies.current();
     const verdict = this.deps.guard.classify(question.text);
+    // Planned once: what the filter does with the message (its fixed reply or handoff, or what the model may see).
+    const plan = verdict ? await this.deps.guard.plan(session.id, question.text, verdict, policy, session.locale) : null;
+    const acts = plan?.kind === 'reply' || plan?.kind === 'escalate';
     // A crisis comes first: the hotline text and a person, whatever else the message says.
-    if (verdict?.category === 'self_harm') {
-      const plan = await this.deps.guard.plan(session.id, question.text, verdict, policy, session.locale);
-      if (plan.kind === 'reply' || plan.kind === 'escalate') {
-        await this.carryOut(session, question, plan);
-        return;
-      }
+    if (verdict?.category === 'self_harm' && acts) {
+      await this.carryOut(session, question, plan);
+      return;
     }
     // The kill switch: no model runs; every message goes to a person (live, or a ticket when nobody is at the desk).
     if (!(await this.deps.assistantSettings.current()).aiEnabled) {
@@ -261,7 +261,7 @@ export class ReplyWorker {
       await this.pending.complete(question.id);
       return;
     }
-    const decision = (await this.deps.handoffRules()).triggers.check(question, before);
+    const decision = (await this.deps.handoffRules()).triggers.check(question, history.slice(0, -1));
     if (decision?.kind === 'escalate') {
       // The customer's words hand it over: no model runs; the handoff notice is this message's reply.
       await this.deps.escalation.escalate(session, { source: decision.source, reason: decision.reason, subject: decision.subject, replyToId: question.id });
@@ -273,9 +273,7 @@ export class ReplyWorker {
       await this.storeReply(session, question, newMessageId(), { text: decision.reply, citations: [], outcome: 'answered' });
       return;
     }
-    let history = historyForReply(transcript, question);
-    if (verdict) {
-      const plan = await this.deps.guard.plan(session.id, question.text, verdict, policy, session.locale);
+    if (plan) {
       if (plan.kind === 'reply' || plan.kind === 'escalate') {
         await this.carryOut(session, question, plan);
         return;

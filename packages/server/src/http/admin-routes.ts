@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AGENT_TOKEN_PREFIX, type AgentTokens } from '../agents/agent-tokens.js';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.js';
 import { getArticle, listArticles } from '../kb/article-catalog.js';
@@ -82,10 +82,11 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
       actors.set(request, API_KEY_ACTOR);
     });
 
-    registerAdminSettingsRoutes(admin, { ...deps.settings, actorOf: (request) => actors.get(request) ?? API_KEY_ACTOR });
+    const actorOf = (request: FastifyRequest) => actors.get(request) ?? API_KEY_ACTOR;
+    registerAdminSettingsRoutes(admin, { ...deps.settings, actorOf });
     registerAdminAnalyticsRoutes(admin, { db: deps.db, now: deps.now });
-    registerAdminAgentRoutes(admin, { db: deps.db, actorOf: (request) => actors.get(request) ?? API_KEY_ACTOR });
-    registerAdminPrivacyRoutes(admin, { db: deps.db, actorOf: (request) => actors.get(request) ?? API_KEY_ACTOR, settings: () => deps.settings.assistantSettings.current() });
+    registerAdminAgentRoutes(admin, { db: deps.db, actorOf });
+    registerAdminPrivacyRoutes(admin, { db: deps.db, actorOf, settings: () => deps.settings.assistantSettings.current() });
 
     admin.get('/admin/kb/articles', async (request) => {
       const query = parseBody(listQuerySchema, request.query);
