@@ -174,7 +174,22 @@ const nothingSchema = z.unknown();
 
 export const policyLimitsSchema = z.looseObject({ maxTurnsPerConversation: z.number(), dailyTokensPerCustomer: z.number(), dailyTokensPerGuestIp: z.number() });
 export type PolicyLimits = z.infer<typeof policyLimitsSchema>;
-export const guardrailPolicySchema = z.looseObject({ limits: policyLimitsSchema });
+/** The harmful kinds of message the input filter knows, each with its own action (guardrail-policy.ts on the server). */
+export const GUARDRAIL_CATEGORIES = ['self_harm', 'abuse', 'pii_exposure', 'injection'] as const;
+export type GuardrailCategory = (typeof GUARDRAIL_CATEGORIES)[number];
+export const categoryPolicySchema = z.looseObject({ action: z.string(), warningsBeforeAction: z.number(), afterWarnings: z.enum(['escalate', 'end']), thenHuman: z.boolean() });
+export type CategoryPolicy = z.infer<typeof categoryPolicySchema>;
+export const HOTLINE_LANGUAGES = ['en', 'es', 'fr', 'de'] as const;
+export type HotlineLanguage = (typeof HOTLINE_LANGUAGES)[number];
+const hotlineSchema = z.looseObject({ en: z.string(), es: z.string().optional(), fr: z.string().optional(), de: z.string().optional() });
+export type HotlineText = z.infer<typeof hotlineSchema>;
+// Loose objects: keys this console does not know (a newer service's) go back as they came.
+export const guardrailPolicySchema = z.looseObject({
+  input: z.looseObject({ self_harm: categoryPolicySchema, abuse: categoryPolicySchema, pii_exposure: categoryPolicySchema, injection: categoryPolicySchema }),
+  hotline: hotlineSchema,
+  output: z.looseObject({ moderation: z.enum(['auto', 'local', 'off']), timeoutMs: z.number() }),
+  limits: policyLimitsSchema,
+});
 export type GuardrailPolicy = z.infer<typeof guardrailPolicySchema>;
 const policyVersionSchema = versionOf(guardrailPolicySchema);
 export type PolicyVersion = z.infer<typeof policyVersionSchema>;
@@ -199,6 +214,9 @@ function query(params: Record<string, string | number | null | undefined>): stri
   const text = search.toString();
   return text ? `?${text}` : '';
 }
+
+/** The version an edit started from, as the ETag the API sent with it: the write is refused if another came since. */
+const ifMatch = (version: number) => ({ 'if-match': `"${version}"` });
 
 export class AdminApi {
   constructor(private readonly api: ApiClient) {}
@@ -229,8 +247,9 @@ export class AdminApi {
     return this.api.call('GET', '/admin/settings', settingsVersionSchema);
   }
 
-  saveSettings(value: AssistantSettings): Promise<SettingsVersion> {
-    return this.api.call('PUT', '/admin/settings', settingsVersionSchema, value);
+  /** A new version of the settings, based on version `basedOn`: 409 version_conflict when someone saved another meanwhile. */
+  saveSettings(value: AssistantSettings, basedOn: number): Promise<SettingsVersion> {
+    return this.api.call('PUT', '/admin/settings', settingsVersionSchema, value, ifMatch(basedOn));
   }
 
   async settingsHistory(limit: number): Promise<SettingsVersion[]> {
@@ -274,7 +293,8 @@ export class AdminApi {
     return this.api.call('GET', '/admin/guardrails/policy', policyVersionSchema);
   }
 
-  savePolicy(value: GuardrailPolicy): Promise<PolicyVersion> {
-    return this.api.call('PUT', '/admin/guardrails/policy', policyVersionSchema, value);
+  /** A new version of the policy, based on version `basedOn` (409 version_conflict as for the settings). */
+  savePolicy(value: GuardrailPolicy, basedOn: number): Promise<PolicyVersion> {
+    return this.api.call('PUT', '/admin/guardrails/policy', policyVersionSchema, value, ifMatch(basedOn));
   }
 }

@@ -140,18 +140,18 @@ export class ApiClient {
     return response.text();
   }
 
-  /** Any other JSON call with the same token, validation and errors (the admin API, admin-api.ts). */
-  call<T>(method: HttpMethod, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
-    return this.request(method, path, schema, body === undefined ? {} : { body });
+  /** Any other JSON call with the same token, validation and errors (the admin API, admin-api.ts); `headers` such as If-Match. */
+  call<T>(method: HttpMethod, path: string, schema: z.ZodType<T>, body?: unknown, headers?: Record<string, string>): Promise<T> {
+    return this.request(method, path, schema, { ...(body === undefined ? {} : { body }), ...(headers ? { headers } : {}) });
   }
 
   private async request<T>(
     method: HttpMethod,
     path: string,
     schema: z.ZodType<T> | null,
-    options: { body?: unknown; auth?: boolean; quietUnauthorized?: boolean; retried?: boolean } = {},
+    options: { body?: unknown; headers?: Record<string, string>; auth?: boolean; quietUnauthorized?: boolean; retried?: boolean } = {},
   ): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { ...options.headers, accept: 'application/json' };
     const token = options.auth === false ? null : this.options.getToken();
     if (token) headers.authorization = `Bearer ${token}`;
     // A body-less POST goes without a content type: the server refuses an empty JSON body.

@@ -128,3 +128,9 @@ export function actorLabel(updatedBy: string, me: { id: string; name: string }, 
 export function kbSourceLabel(source: string): string {
   return source === 'admin' ? 'Written here' : source;
 }
+
+/** The same inside a sentence ("saved by the admin API key"): a leading "The" of a thing lower-cased, names kept. */
+export function actorInSentence(updatedBy: string, me: { id: string; name: string }): string {
+  const label = actorLabel(updatedBy, me);
+  return label.startsWith('The ') ? `the ${label.slice(4)}` : label;
+}

@@ -5,9 +5,13 @@
  * shown in the history); adds an agent, whose generated password is shown
  * once and signs in through the API, then disables them (their login is then
  * refused); writes, edits and deletes a knowledge-base article (checked
- * through GET /admin/kb/articles/:id). Every step waits on the page's own
- * state; axe finds nothing serious on the new pages. Screenshots:
- * e2e/screenshots/admin-controls-rules.png, admin-team.png, admin-kb*.png.
+ * through GET /admin/kb/articles/:id); changes the rules for harmful
+ * messages (a customer's next crisis message meets the new text, in English
+ * where the Spanish one was emptied); and saves over another admin's change
+ * (refused, their version shown, his edit kept, saved on the second try).
+ * Every step waits on the page's own state; axe finds nothing serious on the
+ * new pages. Screenshots: e2e/screenshots/admin-controls-rules.png,
+ * admin-team.png, admin-kb*.png, admin-guardrails.png, admin-conflict.png.
  *
  * Needs /usr/bin/chromium; without it the suite is skipped, not failed.
  */
@@ -16,8 +20,10 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AGENT_PASSWORD } from '../src/agents/demo-agents.js';
+import type { GuardrailPolicy } from '../src/guardrails/guardrail-policy.js';
 import { agentLogin, SAM } from '../test/agent-client.js';
-import { startTestServer, type RunningTestServer } from '../test/test-server.js';
+import { ChatTestClient } from '../test/chat-client.js';
+import { openSession, signCustomerToken, startTestServer, type RunningTestServer } from '../test/test-server.js';
 import { buildFrontEnd, CHROMIUM_PATH, hasChromium, launchChromium, newPage, SCREENSHOT_DIR, type TestPage, warnIfNoChromium } from './browser.js';
 
 const STEP_TIMEOUT_MS = 30_000;
@@ -56,8 +62,12 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the admin controls, team and knowle
   let sam: TestPage;
   let samId = '';
 
-  const adminFetch = async (method: 'GET', path: string) => {
-    const response = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+  const adminFetch = async (method: 'GET' | 'PUT', path: string, body?: unknown) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     const text = await response.text();
     return { status: response.status, body: (text === '' ? null : JSON.parse(text)) as Record<string, unknown> };
   };
@@ -292,5 +302,91 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the admin controls, team and knowle
     await table.waitFor();
     await expect(page.locator(`[data-testid="kb-row"][data-article-id="${ARTICLE_ID}"]`).count()).resolves.toBe(0);
     expect(sam.pageErrors).toEqual([`HTTP 400 POST ${server.url}/admin/kb/articles`]);
+    sam.pageErrors.length = 0;
+  });
+
+  it('(d) harmful messages: the crisis text and actions saved in the console are what the next message meets; an emptied language falls back to English', async () => {
+    const { page } = sam;
+    await page.getByTestId('admin-tab-controls').click();
+    const form = page.getByTestId('guardrail-rules-form');
+    await form.waitFor();
+    const before = (await adminFetch('GET', '/admin/guardrails/policy')).body as { version: number; value: GuardrailPolicy };
+    await expect(page.getByTestId('rule-self_harm-action').inputValue()).resolves.toBe('hotline');
+    await expect(page.getByTestId('rule-self_harm-human').isChecked()).resolves.toBe(true);
+    await expect(page.getByLabel('English', { exact: true }).inputValue()).resolves.toBe(before.value.hotline.en);
+    // "Warn, then act" shows its two settings; another action hides them.
+    await expect(page.getByTestId('rule-abuse-warnings').inputValue()).resolves.toBe(String(before.value.input.abuse.warningsBeforeAction));
+    await expect(page.getByTestId('rule-injection-warnings').count()).resolves.toBe(0);
+
+    // English cannot be empty (it is every other language's fallback): refused in the page, the focus on it.
+    await page.getByLabel('English', { exact: true }).fill('   ');
+    await page.getByTestId('guardrail-rules-save').click();
+    await expect(page.getByTestId('guardrail-rules-error').textContent()).resolves.toContain('Crisis text in English');
+    await expect(focusedTestId(page)).resolves.toBe('hotline-en');
+
+    const crisis = 'You are not alone. Call the Skyway care line on 0800 000 111 at any hour, or 112 in an emergency.';
+    await page.getByLabel('English', { exact: true }).fill(crisis);
+    await page.getByLabel('Spanish (optional)').fill('');
+    await page.getByTestId('rule-abuse-warnings').fill('2');
+    await page.getByTestId('rule-abuse-after').selectOption('end');
+    await page.getByTestId('rule-injection-action').selectOption('neutralise');
+    await page.getByLabel('Replies checked by').selectOption('local');
+    await page.getByTestId('guardrail-rules-save').click();
+    await page.getByTestId('guardrail-rules-notice').waitFor();
+    await expect(page.getByTestId('policy-version').getAttribute('data-version')).resolves.toBe(String(before.version + 1));
+    const after = (await adminFetch('GET', '/admin/guardrails/policy')).body as { version: number; updatedBy: string; value: GuardrailPolicy };
+    const { es: _spanish, ...otherTexts } = before.value.hotline;
+    expect(after.updatedBy).toBe(`agent:${samId}`);
+    expect(after.value).toEqual({
+      ...before.value,
+      input: { ...before.value.input, abuse: { ...before.value.input.abuse, warningsBeforeAction: 2, afterWarnings: 'end' }, injection: { ...before.value.input.injection, action: 'neutralise' } },
+      hotline: { ...otherTexts, en: crisis },
+      output: { ...before.value.output, moderation: 'local' },
+    });
+    await expect(seriousViolations(page)).resolves.toEqual([]);
+    await screenshot(page, 'admin-guardrails', 'guardrail-rules');
+
+    // The next crisis message, in Spanish: the English text (no Spanish one now), then a person.
+    const session = await openSession(server.url, { customerToken: await signCustomerToken(server, 'cus_alice') });
+    const client = await ChatTestClient.connect(server.url, session.token);
+    try {
+      const { reply, from } = await client.ask('ya no puedo más, quiero morir');
+      expect(reply.text).toBe(crisis);
+      await client.waitFor('escalated', () => true, { from });
+    } finally {
+      client.close();
+    }
+    expect(sam.pageErrors).toEqual([]);
+  });
+
+  it('(e) a save over another admin’s change is refused: their version is shown, Sam’s edit is kept, and his second save keeps both', async () => {
+    const { page } = sam;
+    await page.reload();
+    await page.getByTestId('settings-form').waitFor();
+    const loaded = (await adminFetch('GET', '/admin/settings')).body as { version: number; value: Record<string, unknown> };
+    await expect(page.getByTestId('settings-version').getAttribute('data-version')).resolves.toBe(String(loaded.version));
+
+    // Another admin (the API key) renames the company while Sam's page still shows the version before.
+    const theirs = await adminFetch('PUT', '/admin/settings', { ...loaded.value, companyName: 'Skyway Holidays' });
+    expect(theirs.status).toBe(200);
+    const persona = 'Warm, brief and exact; never guesses.';
+    await page.getByLabel('Persona').fill(persona);
+    await page.getByTestId('settings-save').click();
+    const error = page.getByTestId('settings-error');
+    await error.waitFor();
+    await expect(error.textContent()).resolves.toBe(`Not saved: version ${loaded.version + 1}, saved meanwhile by the admin API key, is shown now. Your edits are still here: check them and save again.`);
+    // Their change is shown (Sam had not touched the name); his persona is still his.
+    await expect(page.getByTestId('settings-version').getAttribute('data-version')).resolves.toBe(String(loaded.version + 1));
+    await expect(page.getByLabel('Company name').inputValue()).resolves.toBe('Skyway Holidays');
+    await expect(page.getByLabel('Persona').inputValue()).resolves.toBe(persona);
+    expect(((await adminFetch('GET', '/admin/settings')).body.value as { persona: string }).persona).not.toBe(persona);
+    await screenshot(page, 'admin-conflict', 'assistant-settings');
+
+    // Saved again, now on their version: both changes stand.
+    await page.getByTestId('settings-save').click();
+    await page.getByTestId('settings-notice').waitFor();
+    const now = (await adminFetch('GET', '/admin/settings')).body as { version: number; updatedBy: string; value: Record<string, unknown> };
+    expect(now).toMatchObject({ version: loaded.version + 2, updatedBy: `agent:${samId}`, value: { ...loaded.value, companyName: 'Skyway Holidays', persona } });
+    expect(sam.pageErrors).toEqual([`HTTP 409 PUT ${server.url}/admin/settings`]);
   });
 });

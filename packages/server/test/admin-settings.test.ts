@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { SUMMARY_SYSTEM_PROMPT } from '../src/escalation/model-summary.js';
 import { agentLogin, MAYA, SAM } from './agent-client.js';
 import { ChatTestClient } from './chat-client.js';
-import { startFakeOpenAIServer, type ChatRequestBody, type FakeOpenAIServer } from './fake-openai-server.js';
+import type { FakeOpenAIServer } from './fake-openai-server.js';
+import { adminFetch, handedOverAsAiDisabled, hostedModelEnv as hostedModel, replyPromptHas, replyRequests, startAnsweringFake, systemPromptOf } from './support/hosted-model.js';
 import { startRedisNodes } from './support/redis-nodes.js';
 import { openSession, signCustomerToken, startTestServer, testDrivers, type RunningTestServer } from './test-server.js';
 
@@ -12,30 +12,8 @@ const ADMIN_KEY = 'admin-key-for-the-settings-test-0123456789';
 
 const versionSchema = z.object({ version: z.number(), updatedBy: z.string(), updatedAt: z.string(), value: z.record(z.string(), z.unknown()) });
 
-async function adminFetch(baseUrl: string, token: string | null, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? null : (JSON.parse(text) as unknown) };
-}
-
-const systemPromptOf = (body: ChatRequestBody | undefined) => {
-  const content = body?.messages[0]?.content;
-  return typeof content === 'string' ? content : '';
-};
-const replyRequests = (fake: FakeOpenAIServer) => fake.requests.filter((request) => request.chat && systemPromptOf(request.chat) !== SUMMARY_SYSTEM_PROMPT);
-
-/** The fake model answers every reply the same; the hand-over note (a model call of its own) too. */
-function startFake(): Promise<FakeOpenAIServer> {
-  return startFakeOpenAIServer({ apiKey: API_KEY }).then((fake) => {
-    fake.setDefault({ kind: 'text', chunks: ['Happy to help.'] });
-    return fake;
-  });
-}
-const hostedModelEnv = (fake: FakeOpenAIServer) => ({ AI_PROVIDER: 'openai', OPENAI_API_KEY: API_KEY, OPENAI_BASE_URL: fake.url, AI_MAX_RETRIES: '0', ADMIN_API_KEY: ADMIN_KEY });
+const startFake = () => startAnsweringFake(API_KEY);
+const hostedModelEnv = (fake: FakeOpenAIServer) => hostedModel(fake, API_KEY, ADMIN_KEY);
 
 describe.each(testDrivers)('admin controls on %s', (driver) => {
   let fake: FakeOpenAIServer;
@@ -278,35 +256,10 @@ describe.runIf(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL)('adm
     warmClient.close();
 
     expect((await adminFetch(nodeA.url, ADMIN_KEY, 'PUT', '/admin/settings', { ...current.value, instructions: 'Mention the Nimbus lounge.' })).status).toBe(200);
-    await expect
-      .poll(
-        async () => {
-          const session = await openSession(nodeB.url);
-          const client = await ChatTestClient.connect(nodeB.url, session.token);
-          const before = replyRequests(fake).length;
-          await client.ask('What is the baggage allowance?');
-          client.close();
-          return replyRequests(fake).slice(before).some((request) => systemPromptOf(request.chat).includes('Mention the Nimbus lounge.'));
-        },
-        { timeout: 15_000, interval: 500 },
-      )
-      .toBe(true);
+    await expect.poll(() => replyPromptHas(nodeB, fake, 'Mention the Nimbus lounge.'), { timeout: 15_000, interval: 500 }).toBe(true);
 
     expect((await adminFetch(nodeA.url, ADMIN_KEY, 'PUT', '/admin/settings', { ...current.value, aiEnabled: false })).status).toBe(200);
-    await expect
-      .poll(
-        async () => {
-          const session = await openSession(nodeB.url);
-          const client = await ChatTestClient.connect(nodeB.url, session.token);
-          const from = client.events.length;
-          client.send({ type: 'send_message', clientMessageId: 'k', text: 'Is my flight on time?' });
-          const next = await client.waitFor('message', (event) => event.message.role !== 'user', { from, timeoutMs: 10_000 });
-          client.close();
-          return next.message.role === 'system' && (await nodeB.db.query(`SELECT 1 FROM support_tickets WHERE session_id = $1 AND source = 'ai_disabled'`, [session.sessionId])).rows.length === 1;
-        },
-        { timeout: 15_000, interval: 500 },
-      )
-      .toBe(true);
+    await expect.poll(() => handedOverAsAiDisabled(nodeB), { timeout: 15_000, interval: 500 }).toBe(true);
     await adminFetch(nodeB.url, ADMIN_KEY, 'PUT', '/admin/settings', current.value);
   });
 });

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { AdminApi, type ConversationFilter, type Period } from '../../admin-api.js';
+import { AdminApi, type ConversationFilter } from '../../admin-api.js';
 import type { Agent, ApiClient } from '../../api.js';
 import { calendarDate } from '../../format.js';
 import { followLink, pathOf, type AdminSection } from '../../use-route.js';
@@ -8,16 +8,11 @@ import { ConversationBrowser, NO_FILTER } from './ConversationBrowser.js';
 import { Controls } from './Controls.js';
 import { KnowledgeBase } from './KnowledgeBase.js';
 import { Overview } from './Overview.js';
+import { PeriodPicker, periodOf, type PeriodChoice } from './PeriodPicker.js';
 import { Team } from './Team.js';
 
-const DAY_MS = 24 * 3600 * 1000;
-const PERIODS = [7, 30] as const;
-type PeriodDays = (typeof PERIODS)[number];
-
-function periodOf(days: PeriodDays): Period {
-  const until = new Date();
-  return { since: new Date(until.getTime() - days * DAY_MS).toISOString(), until: until.toISOString() };
-}
+/** The period ends before `until`: its last day is the one shown (a range of days ends at the next midnight). */
+const lastMoment = (until: string) => new Date(Date.parse(until) - 1).toISOString();
 
 const SECTIONS: Array<{ section: AdminSection; label: string }> = [
   { section: 'overview', label: 'Overview' },
@@ -34,33 +29,18 @@ const SECTION_TEXT: Partial<Record<AdminSection, string>> = {
   kb: 'The articles the assistant answers from.',
 };
 
-/** Last 7 or 30 days, as a radio group (arrow keys move between them). */
-function PeriodPicker(props: { days: PeriodDays; onChange: (days: PeriodDays) => void }) {
-  return (
-    <fieldset className="segmented" data-testid="period-picker">
-      <legend className="visually-hidden">Period</legend>
-      {PERIODS.map((days) => (
-        <label key={days} className="segmented-option" data-checked={props.days === days}>
-          <input type="radio" name="period" value={days} checked={props.days === days} onChange={() => props.onChange(days)} data-testid={`period-${days}`} />
-          Last {days} days
-        </label>
-      ))}
-    </fieldset>
-  );
-}
-
 /** Analytics for admins: the period picker and the sections (overview, conversations, controls, team, knowledge base). */
 export function AdminPage(props: { api: ApiClient; agent: Agent; section: AdminSection; sessionId: string | null }) {
   const { api, agent, section, sessionId } = props;
   const admin = useMemo(() => new AdminApi(api), [api]);
-  const [days, setDays] = useState<PeriodDays>(30);
-  const [period, setPeriod] = useState(() => periodOf(30));
+  const [choice, setChoice] = useState<PeriodChoice>({ kind: 'last', days: 30 });
+  const [period, setPeriod] = useState(() => periodOf(choice));
   const [filter, setFilter] = useState<ConversationFilter>(NO_FILTER);
   const periodKey = `${period.since}|${period.until}`;
 
-  // A new period or a refresh: up to now, and the conversation list back to its first page.
-  function load(next: PeriodDays) {
-    setDays(next);
+  // A new period or a refresh (the last N days: up to now), and the conversation list back to its first page.
+  function load(next: PeriodChoice) {
+    setChoice(next);
     setPeriod(periodOf(next));
     setFilter((current) => ({ ...current, offset: 0 }));
   }
@@ -77,7 +57,7 @@ export function AdminPage(props: { api: ApiClient; agent: Agent; section: AdminS
           </h1>
           {showPeriod ? (
             <p className="muted" data-testid="period-text">
-              {calendarDate(period.since)} – {calendarDate(period.until)}
+              {calendarDate(period.since)} – {calendarDate(lastMoment(period.until))}
             </p>
           ) : (
             <p className="muted">{SECTION_TEXT[section]}</p>
@@ -85,8 +65,8 @@ export function AdminPage(props: { api: ApiClient; agent: Agent; section: AdminS
         </div>
         {showPeriod ? (
           <div className="admin-head-tools">
-            <PeriodPicker days={days} onChange={load} />
-            <button type="button" onClick={() => load(days)} data-testid="admin-refresh">
+            <PeriodPicker choice={choice} onChange={load} />
+            <button type="button" onClick={() => load(choice)} data-testid="admin-refresh">
               Refresh
             </button>
           </div>

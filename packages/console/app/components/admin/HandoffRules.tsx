@@ -1,7 +1,8 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useMemo, type FormEvent } from 'react';
 import { HANDOFF_TRIGGERS, type AssistantSettings, type EscalationSettings, type HandoffTrigger, type SettingsVersion } from '../../admin-api.js';
-import { Card, failureText, FormMessages, isAbout, SaveActions } from './parts.js';
+import { Card, FormMessages, isAbout, SaveActions } from './parts.js';
 import { useDraft } from './use-draft.js';
+import { useSave } from './use-save.js';
 
 const TRIGGER_TEXT: Record<HandoffTrigger, { label: string; hint: string }> = {
   explicit_request: { label: 'The customer asks for a person', hint: 'For example “can I talk to a human?”.' },
@@ -69,47 +70,25 @@ export function HandoffRulesCard(props: { current: SettingsVersion; save: (value
   const source = useMemo(() => rulesDraftOf(current.value.escalation), [current]);
   const { draft, setDraft, dirty, reset } = useDraft(source, sameRules);
   const zones = useMemo(() => timeZones(draft.timeZone), [draft.timeZone]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const outcome = useSave();
 
   const change = (next: Partial<RulesDraft>) => {
-    setError(null);
-    setNotice(null);
+    outcome.clear();
     setDraft({ ...draft, ...next });
   };
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (busy) return;
-    setError(null);
-    setNotice(null);
     const whole = (text: string) => (/^-?\d+$/.test(text.trim()) ? Number(text.trim()) : null);
     const threshold = whole(draft.sentimentThreshold);
     const failures = whole(draft.afterFailedReplies);
-    if (threshold === null) {
-      setError('Upset threshold: enter a whole number from −100 to −1.');
-      document.getElementById('rules-threshold')?.focus();
-      return;
-    }
-    if (failures === null) {
-      setError('Failed replies before a handoff: enter a whole number from 0 to 10.');
-      document.getElementById('rules-failures')?.focus();
-      return;
-    }
-    setBusy(true);
-    try {
-      const escalation = { ...current.value.escalation, triggers: draft.triggers, sentimentThreshold: threshold, afterFailedReplies: failures, businessHours: draft.businessHours.trim(), timeZone: draft.timeZone };
-      await save({ ...current.value, escalation });
-      setNotice('Saved. New handoffs follow these rules.');
-    } catch (failure) {
-      setError(failureText(failure));
-    } finally {
-      setBusy(false);
-    }
+    if (threshold === null) return outcome.refuse('Upset threshold: enter a whole number from −100 to −1.', 'rules-threshold');
+    if (failures === null) return outcome.refuse('Failed replies before a handoff: enter a whole number from 0 to 10.', 'rules-failures');
+    const escalation = { ...current.value.escalation, triggers: draft.triggers, sentimentThreshold: threshold, afterFailedReplies: failures, businessHours: draft.businessHours.trim(), timeZone: draft.timeZone };
+    await outcome.run(() => save({ ...current.value, escalation }), 'Saved. New handoffs follow these rules.');
   }
 
-  const invalid = (field: string) => isAbout(error, `escalation.${field}`) || undefined;
+  const invalid = (field: string) => isAbout(outcome.error, `escalation.${field}`) || undefined;
   return (
     <Card id="handoff-rules" title="Handoff rules" description="When the assistant passes a conversation to your team, and when the team is there." testId="handoff-rules">
       <form className="settings-form" onSubmit={submit} noValidate data-testid="rules-form">
@@ -182,15 +161,15 @@ export function HandoffRulesCard(props: { current: SettingsVersion; save: (value
             </select>
           </div>
         </div>
-        <FormMessages error={error} notice={notice} testId="rules" />
+        <FormMessages error={outcome.error} notice={outcome.notice} testId="rules" />
         <SaveActions
-          busy={busy}
+          busy={outcome.busy}
           dirty={dirty}
           label="Save handoff rules"
           testId="rules-save"
           onDiscard={() => {
             reset();
-            setError(null);
+            outcome.clear();
           }}
         />
       </form>

@@ -1,7 +1,8 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useMemo, type FormEvent } from 'react';
 import type { AssistantSettings, ModelChoice, SettingsVersion } from '../../admin-api.js';
-import { Card, failureText, FormMessages, isAbout, SaveActions } from './parts.js';
+import { Card, FormMessages, isAbout, SaveActions } from './parts.js';
 import { useDraft } from './use-draft.js';
+import { useSave } from './use-save.js';
 
 interface ModelDraft {
   use: ModelChoice['use'];
@@ -20,30 +21,17 @@ export function ModelCard(props: { current: SettingsVersion; save: (value: Assis
   const { current, save } = props;
   const source = useMemo(() => modelDraftOf(current.value.model), [current]);
   const { draft, setDraft, dirty, reset } = useDraft(source, sameModel);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const outcome = useSave();
 
   const change = (next: Partial<ModelDraft>) => {
-    setError(null);
-    setNotice(null);
+    outcome.clear();
     setDraft({ ...draft, ...next });
   };
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    setNotice(null);
-    try {
-      await save({ ...current.value, model: { ...current.value.model, use: draft.use, name: draft.name.trim() || null } });
-      setNotice(draft.use === 'local' ? 'Saved. The next reply comes from the local model.' : 'Saved. The next reply comes from the configured provider.');
-    } catch (failure) {
-      setError(failureText(failure));
-    } finally {
-      setBusy(false);
-    }
+    const model = { ...current.value.model, use: draft.use, name: draft.name.trim() || null };
+    await outcome.run(() => save({ ...current.value, model }), draft.use === 'local' ? 'Saved. The next reply comes from the local model.' : 'Saved. The next reply comes from the configured provider.');
   }
 
   return (
@@ -81,7 +69,7 @@ export function ModelCard(props: { current: SettingsVersion; save: (value: Assis
             placeholder="The provider’s configured model"
             value={draft.name}
             disabled={draft.use !== 'configured'}
-            aria-invalid={isAbout(error, 'model.name') || undefined}
+            aria-invalid={isAbout(outcome.error, 'model.name') || undefined}
             aria-describedby="model-name-hint"
             onChange={(event) => change({ name: event.target.value })}
             data-testid="model-name"
@@ -90,15 +78,15 @@ export function ModelCard(props: { current: SettingsVersion; save: (value: Assis
             For the configured provider only, e.g. <span className="mono">gpt-4.1-mini</span>. Leave empty to use the model set on the server.
           </p>
         </div>
-        <FormMessages error={error} notice={notice} testId="model" />
+        <FormMessages error={outcome.error} notice={outcome.notice} testId="model" />
         <SaveActions
-          busy={busy}
+          busy={outcome.busy}
           dirty={dirty}
           label="Save model choice"
           testId="model-save"
           onDiscard={() => {
             reset();
-            setError(null);
+            outcome.clear();
           }}
         />
       </form>

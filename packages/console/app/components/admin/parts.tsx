@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
-import { ApiError } from '../../api.js';
+import { ApiError, type Agent } from '../../api.js';
+import { actorInSentence, messageTime } from '../../format.js';
 
 /** A titled panel of the dashboard: a section with its own heading (h2). */
 export function Card(props: { id: string; title: string; description?: ReactNode; className?: string; actions?: ReactNode; children: ReactNode; testId?: string }) {
@@ -138,5 +139,21 @@ export function SaveActions(props: { busy: boolean; dirty: boolean; label: strin
         </button>
       ) : null}
     </div>
+  );
+}
+
+/** "Version 3 · saved by Sam Rivera (you) · 5 May, 14:03", or that the configured defaults are in force. */
+export function VersionLine(props: { version: { version: number; updatedBy: string; updatedAt: string }; me: Agent; testId: string }) {
+  const { version, me, testId } = props;
+  return (
+    <p className="version-line" data-testid={testId} data-version={version.version}>
+      {version.version === 0 ? (
+        'The service’s configured defaults: never changed here.'
+      ) : (
+        <>
+          Version {version.version} · saved by {actorInSentence(version.updatedBy, me)} · <time dateTime={version.updatedAt}>{messageTime(version.updatedAt)}</time>
+        </>
+      )}
+    </p>
   );
 }

@@ -1,9 +1,26 @@
 import { useEffect, useRef, useState } from 'react';
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const sameData = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * A three-way merge of plain data: what the user edited (shown differs from the previous source)
+ * stays, field by field; everything else takes the new source. So another admin's change to one
+ * field does not undo this one's edit of another, and this one's edit survives theirs.
+ */
+export function mergeDraft<T>(shown: T, previous: T, next: T): T {
+  if (isRecord(shown) && isRecord(previous) && isRecord(next)) {
+    const merged: Record<string, unknown> = { ...next };
+    for (const key of Object.keys(next)) merged[key] = mergeDraft(shown[key], previous[key], next[key]);
+    return merged as T;
+  }
+  return sameData(shown, previous) ? next : shown;
+}
+
 /**
  * A form's draft of `source` (what the API holds): when a new source arrives (another card's
- * save, a reload), the draft takes it in unless it holds unsaved edits. `dirty` compares with
- * the source's own draft through `same`.
+ * save, another admin's version after a conflict), the draft takes it in except for the fields
+ * with unsaved edits (mergeDraft). `dirty` compares with the source's own draft through `same`.
  */
 export function useDraft<T>(source: T, same: (a: T, b: T) => boolean): { draft: T; setDraft: (next: T) => void; base: T; dirty: boolean; reset: () => void } {
   const [base, setBase] = useState(source);
@@ -15,7 +32,7 @@ export function useDraft<T>(source: T, same: (a: T, b: T) => boolean): { draft: 
     if (same(previous, source)) return;
     baseRef.current = source;
     setBase(source);
-    setDraft((shown) => (same(shown, previous) ? source : shown));
+    setDraft((shown) => mergeDraft(shown, previous, source));
     // `same` is a pure comparison; only a new source matters.
   }, [source]);
 
