@@ -9,6 +9,8 @@ import { HandoffRouting } from './agents/handoff-routing.js';
 import { QueueDrain } from './agents/queue-drain.js';
 import { AssistantReplies } from './ai/assistant-replies.js';
 import type { ChatModel } from './ai/model-port.js';
+import { ProviderBreakers, type BreakerChange } from './ai/circuit-breaker.js';
+import { createChatModel, type ChainResilience } from './ai/create-chat-model.js';
 import { InProcessSessionEventBus, type SessionEventBus } from './bus/session-event-bus.js';
 import { fastifyTrustProxy, type AppConfig } from './config.js';
 import { ChatTurns } from './conversation/chat-turns.js';
@@ -61,7 +63,8 @@ import { MAX_FRAME_BYTES } from './ws/frame-parsing.js';
 export interface ServerParts {
   config: AppConfig;
   db: Database;
-  model: ChatModel;
+  /** The model that answers; built from config.ai when absent (AI_PROVIDER_CHAIN, each provider behind its circuit breaker). */
+  model?: ChatModel;
   logger: Logger;
   bus?: SessionEventBus;
   /** Redis-backed in server mode; in memory when absent. */
@@ -84,6 +87,8 @@ export interface ServerParts {
 
 export interface BuiltServer {
   app: FastifyInstance;
+  /** The model that answers unless the admin settings choose another (ServerParts.model, or the chain built from the configuration). */
+  model: ChatModel;
   /** The secret that signs/verifies host customer tokens (generated when HOST_JWT_SECRET is unset in demo mode). */
   customerTokens: CustomerTokenVerifier;
   turns: ChatTurns;
@@ -122,6 +127,14 @@ const REPLY_WORKER_MESSAGES = {
   token_usage: 'tokens could not be counted against the daily cap; the reply goes on',
 } as const;
 
+/** What the log says when a provider's circuit breaker changes (to: closed or open). */
+function breakerChangeMessage(change: BreakerChange): string {
+  if (change.to === 'closed') return "model provider's trial call succeeded: its circuit breaker is closed and it answers again";
+  return change.from === 'half_open'
+    ? "model provider's trial call failed: its circuit breaker is open again, and calls skip it for another AI_BREAKER_COOLDOWN_MS"
+    : "model provider failed AI_BREAKER_FAILURES times in a row: its circuit breaker is open, and calls skip it for AI_BREAKER_COOLDOWN_MS";
+}
+
 /** Request bodies larger than this are refused before parsing. */
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -139,7 +152,7 @@ export async function createKnowledgeRetriever(config: AppConfig, db: Database, 
  * only in the adapters passed in (database, bus); main.ts chooses them.
  */
 export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
-  const { config, db, model, logger } = parts;
+  const { config, db, logger } = parts;
   const bus = parts.bus ?? new InProcessSessionEventBus();
   // The one clock of the service's decisions (expiries, fare rules, "today" in the prompt, the Date header).
   const clock = parts.now ?? (() => new Date());
@@ -176,16 +189,38 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
     },
   });
   const openingHours = async () => (await assistantSettings.escalation()).hours;
+  // One circuit breaker per model provider, on the service's clock; the log says when one opens or closes.
+  const breakers = new ProviderBreakers({
+    failureThreshold: config.ai.breaker.failures,
+    cooldownMs: config.ai.breaker.cooldownMs,
+    now: () => clock().getTime(),
+    onChange: (change) => {
+      const fields = { provider: change.name, breaker: change.to, reason: change.reason, cooldownMs: config.ai.breaker.cooldownMs };
+      if (change.to === 'open') logger.warn(fields, breakerChangeMessage(change));
+      else logger.info(fields, breakerChangeMessage(change));
+    },
+  });
+  // Counted where things happen; the open sockets are read from the websocket server once there is one.
+  let openSockets = () => 0;
+  const metrics = new ServiceMetrics({ openSockets: () => openSockets(), modelBreakers: () => breakers.states() });
+  const resilience: ChainResilience = {
+    breakers,
+    onFailover: (failover) => {
+      metrics.failover(failover);
+      // A skip past an open breaker is the breaker's doing, already logged when it opened.
+      const fields = { from: failover.from, to: failover.to, reason: failover.reason };
+      if (failover.reason === 'circuit_open') logger.debug(fields, 'model call skipped a provider whose circuit breaker is open');
+      else logger.warn({ ...fields, err: failover.error }, 'model provider failed before answering; the next provider of the chain takes the call');
+    },
+  };
+  const model = parts.model ?? createChatModel(config.ai, resilience);
   // The configured model, another of its provider's by name, or the offline one, as the admin settings say.
-  const models = new ModelSelector(model, config.ai);
+  const models = new ModelSelector(model, config.ai, resilience);
   const tokenUsage = parts.tokenUsage ?? new DatabaseTokenUsage(db, clock);
   const jobs = parts.jobs ?? new InProcessJobQueue(undefined, (job, error) => logger.error({ err: error, job }, 'background job failed for good'));
   registerFollowUpJobs(jobs, db);
   if (config.handoffWebhook) registerHandoffWebhookJob(jobs, { config: config.handoffWebhook, loadTicket: loadTicketForWebhook(db), logger });
   const hostData = createHostDataAdapter(config.hostAdapter, db, clock);
-  // Counted where things happen; the open sockets are read from the websocket server once there is one.
-  let openSockets = () => 0;
-  const metrics = new ServiceMetrics({ openSockets: () => openSockets() });
   // The human side: who is online, where a handoff goes, and the desk agents work it from.
   const presence = new AgentPresence(db, { defaultMaxChats: config.agents.maxChats, onError: (error) => logger.warn({ err: error }, 'agent presence renewal failed') });
   const desk = new AgentDesk({ db, bus, hostData, onError: (error) => logger.warn({ err: error }, 'agent desk: a part failed; the rest goes on') });
@@ -421,6 +456,7 @@ export async function buildServer(parts: ServerParts): Promise<BuiltServer> {
   await worker.start({ releaseStaleLeases: db.driver === 'pglite' });
   return {
     app,
+    model,
     customerTokens,
     turns,
     worker,

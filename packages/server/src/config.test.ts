@@ -77,6 +77,54 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('AI_PROVIDER_CHAIN', () => {
+    const openai = { OPENAI_API_KEY: 'sk-x', OPENAI_MODEL: 'gpt-4.1-mini' };
+    const azure = { AZURE_OPENAI_ENDPOINT: 'https://x.openai.azure.com', AZURE_OPENAI_API_KEY: 'k', AZURE_OPENAI_DEPLOYMENT: 'chat' };
+
+    it('is AI_PROVIDER alone when unset, with a breaker of 5 failures and 30 s by default', () => {
+      const { ai } = loadConfig({ AI_PROVIDER: 'openai', ...openai, AI_PROVIDER_CHAIN: ' ' });
+      expect(ai.chain).toEqual([ai.provider]);
+      expect(ai.provider).toMatchObject({ kind: 'openai' });
+      expect(ai.breaker).toEqual({ failures: 5, cooldownMs: 30_000 });
+      expect(loadConfig({ AI_BREAKER_FAILURES: '2', AI_BREAKER_COOLDOWN_MS: '60000' }).ai.breaker).toEqual({ failures: 2, cooldownMs: 60_000 });
+      expect(problemsOf({ AI_BREAKER_FAILURES: '0', AI_BREAKER_COOLDOWN_MS: '10' }).map((problem) => problem.split(':')[0])).toEqual(['AI_BREAKER_FAILURES', 'AI_BREAKER_COOLDOWN_MS']);
+    });
+
+    it('lists the providers in order, each with its own variables; the first is the provider', () => {
+      const { ai } = loadConfig({ AI_PROVIDER_CHAIN: 'openai, azure,local', ...openai, ...azure });
+      expect(ai.chain.map((provider) => provider.kind)).toEqual(['openai', 'azure', 'local']);
+      expect(ai.chain[1]).toEqual({ kind: 'azure', endpoint: 'https://x.openai.azure.com', apiKey: 'k', deployment: 'chat', apiVersion: '2024-10-21' });
+      expect(ai.provider).toBe(ai.chain[0]);
+      expect(loadConfig({ AI_PROVIDER: 'azure', AI_PROVIDER_CHAIN: 'azure,openai', ...openai, ...azure }).ai.provider.kind).toBe('azure');
+    });
+
+    it('requires what each provider of the chain needs, saying it is the chain that needs it', () => {
+      expect(problemsOf({ AI_PROVIDER_CHAIN: 'openai,azure', ...openai })).toEqual([
+        'AZURE_OPENAI_ENDPOINT: required when AI_PROVIDER_CHAIN includes azure',
+        'AZURE_OPENAI_API_KEY: required when AI_PROVIDER_CHAIN includes azure',
+        'AZURE_OPENAI_DEPLOYMENT: required when AI_PROVIDER_CHAIN includes azure',
+      ]);
+      expect(problemsOf({ AI_PROVIDER_CHAIN: 'azure,openai', ...azure })).toEqual(['OPENAI_API_KEY: required when AI_PROVIDER_CHAIN includes openai']);
+      // A key the embeddings need too is reported once.
+      expect(problemsOf({ AI_PROVIDER_CHAIN: 'azure,openai', ...azure, EMBEDDING_PROVIDER: 'openai' })).toHaveLength(1);
+    });
+
+    it('refuses a chain that cannot work, naming the variable', () => {
+      const refused = {
+        'openai,gemini': /^AI_PROVIDER_CHAIN: unknown provider "gemini"; known: local, openai, azure, openai-compatible/,
+        'openai,azure,openai': /^AI_PROVIDER_CHAIN: names openai twice/,
+        'openai,openai-compatible': /^AI_PROVIDER_CHAIN: openai and openai-compatible share OPENAI_API_KEY, OPENAI_BASE_URL and OPENAI_MODEL/,
+        'local,openai': /^AI_PROVIDER_CHAIN: local must come last/,
+      };
+      for (const [chain, problem] of Object.entries(refused)) {
+        expect(problemsOf({ AI_PROVIDER_CHAIN: chain, ...openai, ...azure, OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' }), chain).toEqual([expect.stringMatching(problem)]);
+      }
+      expect(problemsOf({ AI_PROVIDER: 'openai', AI_PROVIDER_CHAIN: 'azure,openai', ...openai, ...azure })).toEqual([
+        "AI_PROVIDER_CHAIN: starts with azure but AI_PROVIDER=openai; leave AI_PROVIDER unset or make it the chain's first provider",
+      ]);
+    });
+  });
+
   it('takes an admin API key of at least 24 characters, off when unset', () => {
     expect(loadConfig({}).adminApiKey).toBeUndefined();
     expect(loadConfig({ ADMIN_API_KEY: 'k'.repeat(24) }).adminApiKey).toBe('k'.repeat(24));

@@ -138,6 +138,42 @@ function originOf(entry: string): string | null {
   return url.origin;
 }
 
+const AI_PROVIDERS = ['local', 'openai', 'azure', 'openai-compatible'] as const;
+type AiProviderKind = (typeof AI_PROVIDERS)[number];
+
+/** At least one provider, in the order they are tried. */
+type ProviderChainKinds = [AiProviderKind, ...AiProviderKind[]];
+
+const isAiProvider = (name: string): name is AiProviderKind => (AI_PROVIDERS as readonly string[]).includes(name);
+
+/**
+ * AI_PROVIDER_CHAIN: the providers a model call is tried with, in order, each
+ * configured by its own variables. Unset: AI_PROVIDER alone.
+ */
+const providerChainFromEnv = z
+  .string()
+  .optional()
+  .transform((raw, context): ProviderChainKinds | undefined => {
+    const [first, ...rest] = (raw ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+    if (first === undefined) return undefined;
+    const problem = (message: string) => {
+      context.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    };
+    if (!(isAiProvider(first) && rest.every(isAiProvider))) {
+      const unknown = [first, ...rest].filter((name) => !isAiProvider(name));
+      return problem(`unknown provider ${unknown.map((name) => JSON.stringify(name)).join(', ')}; known: ${AI_PROVIDERS.join(', ')} (e.g. AI_PROVIDER_CHAIN=openai,azure)`);
+    }
+    const chain: ProviderChainKinds = [first, ...rest];
+    const repeated = chain.filter((name, index) => chain.indexOf(name) !== index);
+    if (repeated.length > 0) return problem(`names ${repeated.join(', ')} twice; each provider has one configuration, so name it once`);
+    if (chain.includes('openai') && chain.includes('openai-compatible')) {
+      return problem('openai and openai-compatible share OPENAI_API_KEY, OPENAI_BASE_URL and OPENAI_MODEL, so both would call the same server; keep one of them');
+    }
+    if (chain.includes('local') && chain.at(-1) !== 'local') return problem('local must come last: it always answers, so the providers after it would never be asked');
+    return chain;
+  });
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -197,7 +233,12 @@ const envSchema = z.object({
   HOST_API_HMAC_SECRET: optionalNonEmpty.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   HOST_API_TIMEOUT_MS: positiveInt(3000, 60_000),
   HOST_API_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
-  AI_PROVIDER: z.enum(['local', 'openai', 'azure', 'openai-compatible']).default('local'),
+  AI_PROVIDER: z.enum(AI_PROVIDERS).default('local'),
+  /** Comma-separated providers to try in order when one fails (e.g. openai,azure); unset: AI_PROVIDER alone. */
+  AI_PROVIDER_CHAIN: providerChainFromEnv,
+  /** A provider's failures in a row that open its circuit breaker (calls skip it), and how long it stays open before one trial call. */
+  AI_BREAKER_FAILURES: positiveInt(5, 1000),
+  AI_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   AI_MAX_TOOL_ROUNDS: positiveInt(4, 10),
   AI_TOOL_TIMEOUT_MS: positiveInt(5000, 60_000),
   AI_REQUEST_TIMEOUT_MS: positiveInt(60_000, 600_000),
@@ -279,7 +320,7 @@ const envSchema = z.object({
   AZURE_OPENAI_API_KEY: optionalNonEmpty,
   AZURE_OPENAI_DEPLOYMENT: optionalNonEmpty,
   AZURE_OPENAI_API_VERSION: z.string().min(1).default('2024-10-21'),
-  EMBEDDING_PROVIDER: z.enum(['local', 'openai', 'azure', 'openai-compatible']).default('local'),
+  EMBEDDING_PROVIDER: z.enum(AI_PROVIDERS).default('local'),
   EMBEDDING_MODEL: optionalNonEmpty,
   AZURE_OPENAI_EMBEDDING_DEPLOYMENT: optionalNonEmpty,
   // pgvector's HNSW index takes at most 2000 dimensions.
@@ -296,6 +337,9 @@ export type AiProviderConfig =
   | { kind: 'openai'; apiKey: string; model: string; baseURL: string | undefined }
   | { kind: 'openai-compatible'; apiKey: string; model: string; baseURL: string }
   | { kind: 'azure'; endpoint: string; apiKey: string; deployment: string; apiVersion: string };
+
+/** At least one provider, in the order a model call tries them. */
+export type AiProviderChainConfig = [AiProviderConfig, ...AiProviderConfig[]];
 
 export type HostAdapterConfig =
   | { kind: 'demo' }
@@ -372,7 +416,12 @@ export interface AppConfig {
   /** Where tools read bookings and wallets: the demo tables or the host's own API. */
   hostAdapter: HostAdapterConfig;
   ai: {
+    /** The provider that answers first (AI_PROVIDER, or the first of AI_PROVIDER_CHAIN): moderation and another model by name go by it. */
     provider: AiProviderConfig;
+    /** Every provider a model call is tried with, in order; the first is `provider`. */
+    chain: AiProviderChainConfig;
+    /** Each provider's circuit breaker: failures in a row that open it, and how long it stays open. */
+    breaker: { failures: number; cooldownMs: number };
     maxToolRounds: number;
     toolTimeoutMs: number;
     requestTimeoutMs: number;
@@ -409,15 +458,26 @@ function requirer(env: Env, problems: string[]) {
   };
 }
 
-function providerConfig(env: Env, problems: string[]): AiProviderConfig {
+/** The providers in the order they are tried: AI_PROVIDER_CHAIN, or AI_PROVIDER alone. */
+function providerChainConfig(env: Env, source: NodeJS.ProcessEnv, problems: string[]): AiProviderChainConfig {
+  if (env.AI_PROVIDER_CHAIN === undefined) return [providerConfig(env.AI_PROVIDER, env, problems, `AI_PROVIDER=${env.AI_PROVIDER}`)];
+  const [first, ...rest] = env.AI_PROVIDER_CHAIN;
+  if (source.AI_PROVIDER !== undefined && env.AI_PROVIDER !== first) {
+    problems.push(`AI_PROVIDER_CHAIN: starts with ${first} but AI_PROVIDER=${env.AI_PROVIDER}; leave AI_PROVIDER unset or make it the chain's first provider`);
+  }
+  const inChain = (kind: AiProviderKind) => providerConfig(kind, env, problems, `AI_PROVIDER_CHAIN includes ${kind}`);
+  return [inChain(first), ...rest.map(inChain)];
+}
+
+function providerConfig(kind: AiProviderKind, env: Env, problems: string[], why: string): AiProviderConfig {
   const require = requirer(env, problems);
-  switch (env.AI_PROVIDER) {
+  switch (kind) {
     case 'local':
       return { kind: 'local' };
     case 'openai':
       return {
         kind: 'openai',
-        apiKey: require('OPENAI_API_KEY', 'AI_PROVIDER=openai'),
+        apiKey: require('OPENAI_API_KEY', why),
         model: env.OPENAI_MODEL,
         baseURL: env.OPENAI_BASE_URL,
       };
@@ -427,14 +487,14 @@ function providerConfig(env: Env, problems: string[]): AiProviderConfig {
         // Local servers (Ollama, vLLM, LM Studio) often need no key; the SDK insists on one.
         apiKey: env.OPENAI_API_KEY ?? 'not-needed',
         model: env.OPENAI_MODEL,
-        baseURL: require('OPENAI_BASE_URL', 'AI_PROVIDER=openai-compatible'),
+        baseURL: require('OPENAI_BASE_URL', why),
       };
     case 'azure':
       return {
         kind: 'azure',
-        endpoint: require('AZURE_OPENAI_ENDPOINT', 'AI_PROVIDER=azure'),
-        apiKey: require('AZURE_OPENAI_API_KEY', 'AI_PROVIDER=azure'),
-        deployment: require('AZURE_OPENAI_DEPLOYMENT', 'AI_PROVIDER=azure'),
+        endpoint: require('AZURE_OPENAI_ENDPOINT', why),
+        apiKey: require('AZURE_OPENAI_API_KEY', why),
+        deployment: require('AZURE_OPENAI_DEPLOYMENT', why),
         apiVersion: env.AZURE_OPENAI_API_VERSION,
       };
   }
@@ -456,9 +516,9 @@ function hostAdapterConfig(env: Env, problems: string[]): HostAdapterConfig {
   };
 }
 
-function embeddingProviderConfig(env: Env, problems: string[]): EmbeddingProviderConfig {
-  // Both providers may need the same key; it is reported once, for the chat provider.
-  const require = requirer(env, env.AI_PROVIDER === env.EMBEDDING_PROVIDER ? [] : problems);
+function embeddingProviderConfig(env: Env, chat: AiProviderConfig[], problems: string[]): EmbeddingProviderConfig {
+  // Both may need the same key; it is reported once, for the chat provider.
+  const require = requirer(env, chat.some((provider) => provider.kind === env.EMBEDDING_PROVIDER) ? [] : problems);
   const model = env.EMBEDDING_MODEL ?? DEFAULT_HOSTED_EMBEDDING_MODEL;
   switch (env.EMBEDDING_PROVIDER) {
     case 'local':
@@ -545,8 +605,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const env = parsed.data;
   const problems: string[] = [];
-  const provider = providerConfig(env, problems);
-  const embeddingProvider = embeddingProviderConfig(env, problems);
+  const chain = providerChainConfig(env, source, problems);
+  const embeddingProvider = embeddingProviderConfig(env, chain, problems);
   const hostAdapter = hostAdapterConfig(env, problems);
   productionProblems(env, source, problems);
   if (!env.HOST_JWT_SECRET && (!env.DEMO_ENABLED || env.NODE_ENV === 'production')) {
@@ -608,7 +668,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     retention: { days: env.RETENTION_DAYS, mode: env.RETENTION_MODE },
     hostAdapter,
     ai: {
-      provider,
+      provider: chain[0],
+      chain,
+      breaker: { failures: env.AI_BREAKER_FAILURES, cooldownMs: env.AI_BREAKER_COOLDOWN_MS },
       maxToolRounds: env.AI_MAX_TOOL_ROUNDS,
       toolTimeoutMs: env.AI_TOOL_TIMEOUT_MS,
       requestTimeoutMs: env.AI_REQUEST_TIMEOUT_MS,

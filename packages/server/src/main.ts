@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { createChatModel } from './ai/create-chat-model.js';
 import { BullMqJobQueue } from './bus/bullmq-job-queue.js';
 import { RedisSessionEventBus } from './bus/redis-session-event-bus.js';
 import { openRedisConnections, redisOptionsFromUrl } from './bus/redis-connection.js';
@@ -54,11 +53,10 @@ async function main(): Promise<void> {
     ? new BullMqJobQueue({ connection: redisOptionsFromUrl(config.redisUrl), prefix, onFailure: (job, error) => logger.error({ err: error, job }, 'background job failed for good') })
     : undefined;
 
-  const model = createChatModel(config.ai);
+  // The model is the provider chain buildServer makes from config.ai, its breakers counted in its metrics.
   const server = await buildServer({
     config,
     db,
-    model,
     logger,
     ...(rateLimits ? { rateLimits } : {}),
     ...(jobs ? { jobs } : {}),
@@ -84,7 +82,7 @@ async function main(): Promise<void> {
       ? 'all interfaces, reachable from other machines'
       : 'this address only';
   logger.info(
-    { listening, host: config.host, port, provider: model.provider, model: model.model, demo: config.demoEnabled },
+    { listening, host: config.host, port, provider: server.model.provider, model: server.model.model, chain: config.ai.chain.map((provider) => provider.kind), demo: config.demoEnabled },
     `support chat listening on ${listening}: ${reach}`,
   );
 

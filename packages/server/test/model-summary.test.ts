@@ -97,4 +97,33 @@ describe('hand-over note written by a hosted model', () => {
     const summary = await summaryOf(ticketId);
     expect(summary).toMatch(/How much baggage can I take\?/);
   });
+
+  it('keeps the extractive summary when only the chain\'s offline last resort answers (AI_PROVIDER_CHAIN=openai,local)', async () => {
+    fake.setDefault({ kind: 'error', status: 500 });
+    const chainJobs = new InProcessJobQueue({ attempts: 2, backoffMs: 20 }, (name) => failedJobs.push(name));
+    const chained = await startTestServer({
+      modelFromConfig: true,
+      jobs: chainJobs,
+      env: { AI_PROVIDER_CHAIN: 'openai,local', OPENAI_API_KEY: API_KEY, OPENAI_BASE_URL: fake.url, AI_MAX_RETRIES: '0' },
+    });
+    try {
+      const before = failedJobs.length;
+      const session = await openSession(chained.url, { customerToken: await signCustomerToken(chained, 'cus_alice') });
+      const client = await ChatTestClient.connect(chained.url, session.token);
+      await client.ask('How much baggage can I take?');
+      client.send({ type: 'escalate', reason: 'I need a person' });
+      const { ticketId } = await client.waitFor('escalated');
+      client.close();
+      await chainJobs.drain();
+
+      expect(failedJobs.slice(before)).toEqual([TICKET_SUMMARY]);
+      const { rows } = await chained.db.query<{ summary: string }>('SELECT summary FROM support_tickets WHERE id = $1', [ticketId]);
+      expect(rows[0]?.summary).toMatch(/How much baggage can I take\?/);
+      // The local model did answer the note's call (logged as its own), and its text was not taken.
+      const notes = await chained.db.query<{ provider: string }>('SELECT provider FROM support_ai_interactions WHERE message_id = $1', [ticketId]);
+      expect(notes.rows.map((row) => row.provider)).toEqual(['local', 'local']);
+    } finally {
+      await chained.close();
+    }
+  });
 });

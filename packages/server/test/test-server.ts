@@ -6,7 +6,6 @@ import type { JobQueue } from '../src/bus/job-queue.js';
 import type { SessionEventBus } from '../src/bus/session-event-bus.js';
 import type { RateLimits } from '../src/guardrails/rate-limits.js';
 import type { TokenUsageStore } from '../src/guardrails/token-usage.js';
-import { createChatModel } from '../src/ai/create-chat-model.js';
 import { createLocalChatModel } from '../src/ai/providers/local-chat-model.js';
 import { buildServer, type BuiltServer } from '../src/build-server.js';
 import { loadConfig, type AppConfig } from '../src/config.js';
@@ -95,7 +94,7 @@ export async function startTestServer(options: {
   driver?: 'pglite' | 'postgres';
   database?: TestDatabase;
   model?: ChatModel;
-  /** Build the model from the configuration (env), as main.ts does, instead of the local one. */
+  /** Build the model from the configuration (env), as main.ts does (AI_PROVIDER_CHAIN and its breakers), instead of the local one. */
   modelFromConfig?: boolean;
   /** What indexes chunks written through the admin API (default: built from the config). */
   kbIndexer?: KbChunkIndexer;
@@ -135,11 +134,12 @@ export async function startTestServer(options: {
     GUARDRAIL_POLICY: guardrailPolicyEnv({}),
     ...options.env,
   });
+  // Given none, buildServer builds the model main.ts would (from the configuration); the offline local one unless asked.
+  const model = options.model ?? (options.modelFromConfig ? undefined : createLocalChatModel());
   const built = await buildServer({
     config,
     db: database.db,
-    // The model main.ts would build from this configuration, when asked; the offline local one otherwise.
-    model: options.model ?? (options.modelFromConfig ? createChatModel(config.ai) : createLocalChatModel()),
+    ...(model ? { model } : {}),
     logger: options.logLines
       ? createLogger('debug', { write: (line: string) => void options.logLines?.push(line) }, { secrets: secretsFromConfig(config) })
       : createLogger(config.logLevel, undefined, { secrets: secretsFromConfig(config) }),

@@ -136,8 +136,6 @@ export class AssistantReplies {
           recordModelRound(this.deps.db, {
             sessionId: request.sessionId,
             messageId: request.replyMessageId,
-            provider: model.provider,
-            model: model.model,
             prices: this.deps.prices,
             ...(this.deps.metrics ? { metrics: this.deps.metrics } : {}),
             prompt: question,

@@ -6,8 +6,9 @@ import { costOf, type ModelPrices } from './model-prices.js';
 import type { ModelRoundRecord } from './tool-loop.js';
 
 /**
- * support_ai_interactions: one row per model call with provider, model,
- * tokens, latency and tool calls. Text is redacted before it is written:
+ * support_ai_interactions: one row per model call with the provider and
+ * model that took it (the round's, so a chain's failover shows), tokens,
+ * latency and tool calls. Text is redacted before it is written:
  * this table feeds analytics, not the transcript.
  */
 export async function recordModelRound(
@@ -15,8 +16,6 @@ export async function recordModelRound(
   entry: {
     sessionId: string;
     messageId: string;
-    provider: string;
-    model: string;
     prompt: string;
     record: ModelRoundRecord;
     /** The price table the cost is estimated from (config MODEL_PRICES). */
@@ -32,11 +31,12 @@ export async function recordModelRound(
     outcome: execution.result.ok ? 'ok' : execution.result.error.code,
     latencyMs: execution.latencyMs,
   }));
-  const costUsd = costOf(entry.prices, entry.provider, entry.model, entry.record.usage);
+  const { provider, model } = entry.record;
+  const costUsd = costOf(entry.prices, provider, model, entry.record.usage);
   const purpose = entry.purpose ?? 'reply';
   entry.metrics?.modelCall({
-    provider: entry.provider,
-    model: entry.model,
+    provider,
+    model,
     purpose,
     ok: entry.record.errorCode === null,
     promptTokens: entry.record.usage.promptTokens,
@@ -55,8 +55,8 @@ export async function recordModelRound(
       entry.sessionId,
       entry.messageId,
       entry.record.round,
-      entry.provider,
-      entry.model,
+      provider,
+      model,
       entry.record.usage.promptTokens,
       entry.record.usage.completionTokens,
       entry.record.latencyMs,

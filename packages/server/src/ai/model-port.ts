@@ -38,7 +38,14 @@ export type FinishReason = 'stop' | 'tool_calls' | 'length' | 'content_filter' |
 export type ModelStreamEvent =
   | { type: 'text_delta'; delta: string }
   | { type: 'tool_call'; call: ToolCall }
-  | { type: 'finish'; reason: FinishReason; usage: TokenUsage };
+  | { type: 'finish'; reason: FinishReason; usage: TokenUsage }
+  /**
+   * Which provider and model take the call from here on: sent by a model
+   * that stands for several (ai/provider-chain.ts) before each one it tries,
+   * so that every call is logged under the one that answered it. A single
+   * provider does not send it; its own `provider` and `model` apply.
+   */
+  | { type: 'routed_to'; provider: string; model: string };
 
 export interface ModelRequest {
   messages: ModelMessage[];
@@ -60,12 +67,12 @@ export interface ModelRequest {
 }
 
 export interface ChatModel {
-  /** "openai", "azure", "openai-compatible" or "local". */
+  /** "openai", "azure", "openai-compatible" or "local" (a chain's: its first provider's). */
   readonly provider: string;
-  /** Model or deployment name, as logged in support_ai_interactions. */
+  /** Model or deployment name, as logged in support_ai_interactions (a chain's: its first provider's). */
   readonly model: string;
   /**
-   * Streams one model call. Throws ModelProviderError (ai/model-errors.ts)
+   * Streams one model call. Throws ModelProviderError (errors/app-error.ts)
    * when the provider fails; aborting `signal` stops the call.
    */
   stream(request: ModelRequest, signal?: AbortSignal): AsyncIterable<ModelStreamEvent>;

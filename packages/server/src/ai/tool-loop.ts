@@ -4,9 +4,13 @@ import { estimateUsage } from './usage-estimate.js';
 
 export interface ModelRoundRecord {
   round: number;
+  /** Who took the call: the chain's provider that answered (or failed last), else the model's own names. */
+  provider: string;
+  model: string;
   usage: TokenUsage;
   /** The provider reported no usage: `usage` was counted with a tokenizer. */
   usageEstimated: boolean;
+  /** The whole call, including the time a provider that failed over took. */
   latencyMs: number;
   /** From the request to the first text or tool call (null: nothing came). */
   firstTokenMs: number | null;
@@ -59,6 +63,7 @@ export async function runToolLoop(input: ToolLoopInput): Promise<ToolLoopResult>
     let finishReason: FinishReason | null = null;
     let roundUsage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
     let firstTokenMs: number | null = null;
+    let servedBy = { provider: input.model.provider, model: input.model.model };
     const tools = lastRound ? [] : input.tools;
     /**
      * The provider's count, or the tokenizer's when it sent none. A call that failed before anything came
@@ -77,6 +82,10 @@ export async function runToolLoop(input: ToolLoopInput): Promise<ToolLoopResult>
         ...(input.locale === undefined ? {} : { locale: input.locale }),
       };
       for await (const event of input.model.stream(request, input.signal)) {
+        if (event.type === 'routed_to') {
+          servedBy = { provider: event.provider, model: event.model };
+          continue;
+        }
         if (event.type !== 'finish' && firstTokenMs === null) firstTokenMs = elapsed(started);
         if (event.type === 'text_delta') {
           if (event.delta === '') continue;
@@ -92,7 +101,7 @@ export async function runToolLoop(input: ToolLoopInput): Promise<ToolLoopResult>
     } catch (error) {
       const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : 'ai_unavailable';
       const latencyMs = elapsed(started);
-      await input.onRound({ round, ...(await measuredUsage()), latencyMs, firstTokenMs, finishReason, text: roundText, toolExecutions: [], errorCode: code });
+      await input.onRound({ round, ...servedBy, ...(await measuredUsage()), latencyMs, firstTokenMs, finishReason, text: roundText, toolExecutions: [], errorCode: code });
       throw error;
     }
     const latencyMs = elapsed(started);
@@ -107,7 +116,7 @@ export async function runToolLoop(input: ToolLoopInput): Promise<ToolLoopResult>
       for (const call of calls) executions.push(await input.executeTool(call));
     }
     allExecutions.push(...executions);
-    await input.onRound({ round, ...measured, latencyMs, firstTokenMs, finishReason, text: roundText, toolExecutions: executions, errorCode: null });
+    await input.onRound({ round, ...servedBy, ...measured, latencyMs, firstTokenMs, finishReason, text: roundText, toolExecutions: executions, errorCode: null });
 
     if (executions.length === 0) return { text, rounds: round, usage, toolExecutions: allExecutions };
 

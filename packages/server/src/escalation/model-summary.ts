@@ -70,6 +70,7 @@ export async function summarizeWithModel(deps: ModelSummaryDeps, sessionId: stri
     { role: 'user', content: `The chat so far:\n${conversation}` },
   ];
   const signal = AbortSignal.timeout(deps.timeoutMs);
+  let servedBy = model.provider;
   const result = await runToolLoop({
     model,
     messages,
@@ -80,11 +81,15 @@ export async function summarizeWithModel(deps: ModelSummaryDeps, sessionId: stri
     deadline: Date.now() + deps.timeoutMs,
     onTextDelta: () => {},
     // Logged like every model call (support_ai_interactions); message_id holds the ticket the note is for.
-    onRound: (record) =>
-      recordModelRound(deps.db, { sessionId, messageId: ticketId, provider: model.provider, model: model.model, prompt: conversation, record, prices: deps.prices, purpose: 'summary', ...(deps.metrics ? { metrics: deps.metrics } : {}) }).catch((error: unknown) =>
+    onRound: (record) => {
+      servedBy = record.provider;
+      return recordModelRound(deps.db, { sessionId, messageId: ticketId, prompt: conversation, record, prices: deps.prices, purpose: 'summary', ...(deps.metrics ? { metrics: deps.metrics } : {}) }).catch((error: unknown) =>
         deps.onUsageLogError?.(error),
-      ),
+      );
+    },
   });
+  // A provider chain's last resort may be the offline model: its text is no note. The hosted ones failed, so the job is retried.
+  if (servedBy === 'local') throw new Error('only the local provider answered, and it writes no notes');
   const note = redactText(result.text.replace(/\s+/g, ' ').trim()).slice(0, MAX_SUMMARY_CHARS);
   if (note === '') throw new Error('the model wrote an empty summary');
   return note;

@@ -173,7 +173,8 @@ export function createSecretScrubber(options: SecretScrubberOptions = {}): Secre
  */
 export function secretsFromConfig(config: AppConfig): string[] {
   const secrets: Array<string | undefined> = [config.adminApiKey, config.hostJwtSecret, config.metrics.token];
-  for (const provider of [config.ai.provider, config.embeddings.provider]) {
+  // Every provider of the chain (a fallback's key leaks as easily as the first's), and the embedder's.
+  for (const provider of [config.ai.provider, ...config.ai.chain, config.embeddings.provider]) {
     if (provider.kind !== 'local') secrets.push(provider.apiKey);
   }
   if (config.hostAdapter.kind === 'http') {
