@@ -15,9 +15,11 @@ export function registerHealthRoutes(
     details?: Record<string, unknown> | (() => Record<string, unknown>);
   },
 ) {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // Probed every few seconds by every load balancer and orchestrator: their requests are not logged (a failed readiness check still is, below).
+  const quiet = { logLevel: 'warn' as const };
+  app.get('/healthz', quiet, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/readyz', quiet, async (request, reply) => {
     const checks = [{ name: 'database', ping: () => deps.db.ping() }, ...(deps.checks ?? [])];
     const results = await Promise.all(
       checks.map(async (check) => {
@@ -30,6 +32,7 @@ export function registerHealthRoutes(
       }),
     );
     const ready = results.every(([, status]) => status === 'ok');
+    if (!ready) request.log.warn({ checks: Object.fromEntries(results) }, 'not ready: a dependency does not answer');
     const details = typeof deps.details === 'function' ? deps.details() : deps.details;
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', driver: deps.db.driver, ...details, checks: Object.fromEntries(results) });
   });
