@@ -239,6 +239,8 @@ const envSchema = z.object({
   /** A provider's failures in a row that open its circuit breaker (calls skip it), and how long it stays open before one trial call. */
   AI_BREAKER_FAILURES: positiveInt(5, 1000),
   AI_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  /** A provider that sends nothing of its answer for this long is given up on (a failure, counted by its breaker) and the next is asked. */
+  AI_FIRST_TOKEN_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(15_000),
   AI_MAX_TOOL_ROUNDS: positiveInt(4, 10),
   AI_TOOL_TIMEOUT_MS: positiveInt(5000, 60_000),
   AI_REQUEST_TIMEOUT_MS: positiveInt(60_000, 600_000),
@@ -422,6 +424,8 @@ export interface AppConfig {
     chain: AiProviderChainConfig;
     /** Each provider's circuit breaker: failures in a row that open it, and how long it stays open. */
     breaker: { failures: number; cooldownMs: number };
+    /** How long a provider may send nothing before the chain gives up on it (AI_FIRST_TOKEN_TIMEOUT_MS). */
+    firstTokenTimeoutMs: number;
     maxToolRounds: number;
     toolTimeoutMs: number;
     requestTimeoutMs: number;
@@ -671,6 +675,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       provider: chain[0],
       chain,
       breaker: { failures: env.AI_BREAKER_FAILURES, cooldownMs: env.AI_BREAKER_COOLDOWN_MS },
+      firstTokenTimeoutMs: env.AI_FIRST_TOKEN_TIMEOUT_MS,
       maxToolRounds: env.AI_MAX_TOOL_ROUNDS,
       toolTimeoutMs: env.AI_TOOL_TIMEOUT_MS,
       requestTimeoutMs: env.AI_REQUEST_TIMEOUT_MS,

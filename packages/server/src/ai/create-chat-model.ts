@@ -19,7 +19,7 @@ export interface ChainResilience {
  */
 export function createChatModel(ai: AppConfig['ai'], resilience: ChainResilience): ChatModel {
   const members = ai.chain.map((provider) => ({ model: createProviderModel(provider, ai), breaker: resilience.breakers.for(provider.kind) }));
-  return new ProviderChain(members, resilience.onFailover ? { onFailover: resilience.onFailover } : {});
+  return new ProviderChain(members, { firstEventTimeoutMs: ai.firstTokenTimeoutMs, ...(resilience.onFailover ? { onFailover: resilience.onFailover } : {}) });
 }
 
 /** One provider's configuration → the adapter behind the model port. */

@@ -25,7 +25,7 @@ beforeEach(() => {
 });
 
 /** OpenAI on `primaryUrl`, then Azure on the backup fake, each behind its breaker on a clock the test moves. */
-function chain(options: { failureThreshold?: number; primaryUrl?: string } = {}) {
+function chain(options: { failureThreshold?: number; primaryUrl?: string; firstEventTimeoutMs?: number } = {}) {
   const clock = { now: 5_000_000 };
   const breakers = new ProviderBreakers({ failureThreshold: options.failureThreshold ?? 2, cooldownMs: COOLDOWN_MS, now: () => clock.now });
   const failovers: Failover[] = [];
@@ -37,7 +37,7 @@ function chain(options: { failureThreshold?: number; primaryUrl?: string } = {})
         breaker: breakers.for('azure'),
       },
     ],
-    { onFailover: (failover) => failovers.push(failover) },
+    { onFailover: (failover) => failovers.push(failover), ...(options.firstEventTimeoutMs === undefined ? {} : { firstEventTimeoutMs: options.firstEventTimeoutMs }) },
   );
   return { model, clock, breakers, failovers };
 }
@@ -86,6 +86,23 @@ describe('ProviderChain', () => {
       expect(backup.requests, failure).toHaveLength(1);
       expect(failovers.map(({ from, to, reason }) => ({ from, to, reason })), failure).toEqual([{ from: 'openai', to: 'azure', reason: 'ai_unavailable' }]);
     }
+  });
+
+  it('gives up on a provider that sends nothing within the first-event timeout, counts it against it, and asks the next', async () => {
+    // The primary accepts the request and stays silent (no headers, no chunk) far longer than the timeout.
+    primary.setDefault(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      return { kind: 'text', chunks: ['Too late.'] };
+    });
+    backup.script({ kind: 'text', chunks: ['From ', 'the backup.'] });
+    const { model, failovers, breakers } = chain({ failureThreshold: 1, firstEventTimeoutMs: 200 });
+    const { seen, error } = await outcome(model.stream(request));
+    expect(error).toBeUndefined();
+    expect(text(seen)).toBe('From the backup.');
+    expect(routes(seen)).toEqual(['openai:gpt-primary', 'azure:support-backup']);
+    expect(failovers.map(({ from, to, reason }) => ({ from, to, reason }))).toEqual([{ from: 'openai', to: 'azure', reason: 'ai_unavailable' }]);
+    expect((failovers[0]?.error as Error).message).toContain('AI_FIRST_TOKEN_TIMEOUT_MS');
+    expect(breakers.for('openai').state).toBe('open');
   });
 
   it('keeps a failure final once text has reached the caller: no second, different half of a reply', async () => {

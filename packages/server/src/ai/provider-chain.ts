@@ -7,6 +7,9 @@
  * provider would repeat or contradict the half that was shown. When every
  * provider has failed or is skipped by its breaker, the call fails at once
  * (the customer gets the apology and the offer of a person, never a hang).
+ * A provider that sends nothing for `firstEventTimeoutMs` is given up on
+ * like one that failed, so that a stalled provider costs the customer that
+ * long, not the whole reply's deadline, and the next one gets its turn.
  */
 import { ModelProviderError } from '../errors/app-error.js';
 import { breakerOpenError, NEUTRAL, outcomeOf, SUCCEEDED, type CircuitBreaker } from './circuit-breaker.js';
@@ -36,7 +39,7 @@ export class ProviderChain implements ChatModel {
 
   constructor(
     members: readonly ChainMember[],
-    private readonly options: { onFailover?: (failover: Failover) => void } = {},
+    private readonly options: { onFailover?: (failover: Failover) => void; firstEventTimeoutMs?: number } = {},
   ) {
     const first = members[0];
     if (first === undefined) throw new Error('a provider chain needs at least one provider');
@@ -63,26 +66,49 @@ export class ProviderChain implements ChatModel {
       }
       for (const left of passed.splice(0)) this.options.onFailover?.({ ...left, to: model.provider });
       let delivered = false;
+      // The member's own signal: the caller's, or the first-event timer's when the provider stays silent.
+      const attempt = new AbortController();
+      const stopWaiting = () => attempt.abort(signal?.reason);
+      if (signal?.aborted) stopWaiting();
+      else signal?.addEventListener('abort', stopWaiting, { once: true });
+      let silent = false;
+      const timeoutMs = this.options.firstEventTimeoutMs;
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              silent = true;
+              attempt.abort();
+            }, timeoutMs);
       try {
         yield { type: 'routed_to', provider: model.provider, model: model.model };
-        for await (const event of model.stream(request, signal)) {
+        for await (const event of model.stream(request, attempt.signal)) {
+          clearTimeout(timer);
           delivered = true;
           yield event;
         }
         permit.settle(SUCCEEDED);
         return;
-      } catch (error) {
+      } catch (caught) {
+        const error = silent && !delivered ? silentProviderError(model.provider, timeoutMs ?? 0) : caught;
         permit.settle(outcomeOf(error, signal));
         if (delivered || signal?.aborted === true) throw error;
         failure = error;
         passed.push({ from: model.provider, reason: codeOf(error), error });
       } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', stopWaiting);
         // Reached without a settle only when the caller stopped reading early: that says nothing about the provider.
         permit.settle(NEUTRAL);
       }
     }
     throw failure;
   }
+}
+
+/** What a provider that sent nothing in time failed with: a failure its breaker counts. */
+function silentProviderError(provider: string, timeoutMs: number): ModelProviderError {
+  return new ModelProviderError(provider, 'ai_unavailable', `${provider} sent nothing within ${timeoutMs} ms (AI_FIRST_TOKEN_TIMEOUT_MS)`, { retryable: true });
 }
 
 /** A bounded label: the provider error's stable code, or `error` for anything else. */
