@@ -294,6 +294,17 @@ describe('a token rotation whose eviction broadcast is lost', () => {
     const stored = await server.db.query<{ n: number }>('SELECT count(*)::int AS n FROM support_chat_messages WHERE session_id = $1', [session.sessionId]);
     expect(stored.rows[0]?.n).toBe(0);
   });
+
+  it('closes it too when its next frame is not a message (those are checked without a write, between the token\'s slides)', async () => {
+    const session = await openSession(server.url);
+    const stolen = await ChatTestClient.connect(server.url, session.token);
+    await stolen.waitFor('session_state');
+    const refreshed = await fetch(`${server.url}/support/chat/session/${session.sessionId}/refresh`, { method: 'POST', headers: { authorization: `Bearer ${session.token}` } });
+    expect(refreshed.status).toBe(200);
+    stolen.send({ type: 'feedback', messageId: 'msg_none', rating: 'up' });
+    expect(await stolen.waitForClose()).toBe(CLOSE_TOKEN_REPLACED);
+    expect(stolen.events.some((event) => event.type === 'error' || event.type === 'feedback_recorded')).toBe(false);
+  });
 });
 
 describe('a database that fails while a socket connects', () => {

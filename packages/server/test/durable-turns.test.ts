@@ -24,8 +24,7 @@ const LEASE_ENV = { REPLY_LEASE_MS: '1500' };
  * its lease on the session, running out after `leaseMs`.
  */
 async function leftByDeadNode(db: Database, sessionId: string, text: string, options: { attempts?: number; leaseMs?: number } = {}) {
-  const { message } = await new MessageStore(db).insertUserMessage(sessionId, `dead-${Math.random().toString(36).slice(2)}`, text);
-  await PendingReplies.record(db, sessionId, message.id);
+  const { message } = await new MessageStore(db).insertUserMessage(sessionId, `dead-${Math.random().toString(36).slice(2)}`, text, true);
   await db.query(`UPDATE support_pending_replies SET attempts = $2, created_at = now() - interval '10 seconds' WHERE message_id = $1`, [message.id, options.attempts ?? 1]);
   await db.query(`INSERT INTO support_reply_leases (session_id, owner, expires_at) VALUES ($1, 'node_dead', clock_timestamp() + $2::integer * interval '1 millisecond')`, [
     sessionId,

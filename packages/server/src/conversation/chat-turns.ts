@@ -12,7 +12,7 @@ import type { SessionEventBus } from '../bus/session-event-bus.js';
 import { detectEscalationTrigger } from '../escalation/triggers.js';
 import type { Database } from '../storage/database.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
-import { MessageStore } from './message-store.js';
+import type { MessageStore } from './message-store.js';
 import { PendingReplies } from './pending-replies.js';
 import type { ReplyWorker } from './reply-worker.js';
 import type { ChatSession, SessionStore } from './session-store.js';
@@ -65,17 +65,18 @@ export class ChatTurns {
    * reply (if any) still being written. Intake runs one message at a time per
    * session, so replies follow the order messages were accepted in.
    */
-  acceptMessage(sessionId: string, event: { clientMessageId: string; text: string }, toSender: ReplyToSender): Promise<void> {
-    return this.intake.run(sessionId, () => this.accept(sessionId, event, toSender));
+  acceptMessage(sessionId: string, event: { clientMessageId: string; text: string }, toSender: ReplyToSender, tokenHash?: string): Promise<void> {
+    return this.intake.run(sessionId, () => this.accept(sessionId, event, toSender, tokenHash));
   }
 
-  private async accept(sessionId: string, event: { clientMessageId: string; text: string }, toSender: ReplyToSender): Promise<void> {
+  /** `tokenHash`: the sender's token, checked in the same read as the session (token_replaced when rotated away). */
+  private async accept(sessionId: string, event: { clientMessageId: string; text: string }, toSender: ReplyToSender, tokenHash: string | undefined): Promise<void> {
     const text = event.text.trim();
     if (text === '') throw new AppError('invalid_message', 'The message text is empty.');
     if (text.length > this.deps.maxMessageChars) {
       throw new AppError('too_long', `The message is longer than ${this.deps.maxMessageChars} characters.`);
     }
-    const session = await this.currentSession(sessionId);
+    const session = await this.currentSession(sessionId, tokenHash);
     if (session.status === 'closed') throw new AppError('session_closed', 'This conversation is closed; start a new one.');
     const verdict = await this.deps.rateLimits.consume('messages', { points: this.deps.messagesPerMinute, durationSeconds: 60 }, session.id);
     if (!verdict.allowed) {
@@ -86,11 +87,7 @@ export class ChatTurns {
 
     // The message and the record that it awaits a reply commit together: once acknowledged, it is answered
     // even if this node dies. A human owns an escalated conversation, so nothing awaits the AI there.
-    const { message, created } = await this.deps.db.transaction(async (tx) => {
-      const stored = await new MessageStore(tx).insertUserMessage(session.id, event.clientMessageId, text);
-      if (stored.created && session.status === 'ai') await PendingReplies.record(tx, session.id, stored.message.id);
-      return stored;
-    });
+    const { message, created } = await this.deps.messages.insertUserMessage(session.id, event.clientMessageId, text, session.status === 'ai');
     toSender({ type: 'ack', clientMessageId: event.clientMessageId, messageId: message.id });
     // A person owns the conversation: the message is theirs to read, live.
     if (created && session.status === 'escalated') await this.deps.desk?.customerMessage(session.id, message);
@@ -136,10 +133,6 @@ export class ChatTurns {
   }
 
   /**
-   * The escalation button. Pressing it again changes nothing: the sender is
-   * told where the conversation stands, and nothing is broadcast again.
-   */
-  /**
    * The customer's answer to the training-consent question, stored with its
    * time; every socket of the session is told, so another tab does not ask
    * again. Only consenting conversations are ever exported for training.
@@ -166,6 +159,10 @@ export class ChatTurns {
     this.deps.bus.publish(sessionId, { type: 'conversation_rated', score, at: new Date(rows[0]!.rated_at).toISOString() });
   }
 
+  /**
+   * The escalation button. Pressing it again changes nothing: the sender is
+   * told where the conversation stands, and nothing is broadcast again.
+   */
   async escalate(sessionId: string, reason: string | undefined, toSender: ReplyToSender): Promise<void> {
     const session = await this.currentSession(sessionId);
     if (session.status === 'closed') throw new AppError('session_closed', 'This conversation is closed; start a new one.');
@@ -215,9 +212,15 @@ export class ChatTurns {
     return { type: 'session_state', sessionId: session.id, status: session.status, ticketId: ticket?.id ?? null, mode: ticket?.mode ?? null, trainingConsent: session.trainingConsent };
   }
 
-  private async currentSession(sessionId: string): Promise<ChatSession> {
-    const session = await this.deps.sessions.findById(sessionId);
-    if (!session) throw new AppError('not_found', 'The conversation no longer exists.', { status: 404 });
-    return session;
+  private async currentSession(sessionId: string, tokenHash?: string): Promise<ChatSession> {
+    if (tokenHash === undefined) {
+      const session = await this.deps.sessions.findById(sessionId);
+      if (!session) throw new AppError('not_found', 'The conversation no longer exists.', { status: 404 });
+      return session;
+    }
+    const found = await this.deps.sessions.findWithToken(sessionId, tokenHash);
+    if (!found) throw new AppError('not_found', 'The conversation no longer exists.', { status: 404 });
+    if (!found.tokenCurrent) throw new AppError('token_replaced', 'This token was replaced; reconnect with the current one.', { status: 401 });
+    return found.session;
   }
 }

@@ -2,6 +2,7 @@ import { citationSchema, type Citation, type Message, type MessageRole } from '@
 import { z } from 'zod';
 import type { Queryable } from '../storage/database.js';
 import { newMessageId } from './ids.js';
+import { nextPendingQuery } from './pending-replies.js';
 
 interface MessageRow extends Record<string, unknown> {
   id: string;
@@ -48,15 +49,25 @@ export class MessageStore {
   /**
    * Stores a customer message once per clientMessageId. `created` is false
    * when the same clientMessageId was stored before (a retry); the earlier
-   * message is returned.
+   * message is returned. With `awaitsReply`, the record that it awaits the
+   * AI's reply (support_pending_replies) is written in the same statement:
+   * once acknowledged, it is answered even if this node dies.
    */
-  async insertUserMessage(sessionId: string, clientMessageId: string, text: string): Promise<{ message: Message; created: boolean }> {
+  async insertUserMessage(sessionId: string, clientMessageId: string, text: string, awaitsReply = false): Promise<{ message: Message; created: boolean }> {
+    // One statement, so one round trip and no transaction: the message and its pending record commit together.
     const inserted = await this.db.query<MessageRow>(
-      `INSERT INTO support_chat_messages (id, session_id, role, text, client_message_id)
-       VALUES ($1, $2, 'user', $3, $4)
-       ON CONFLICT (session_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
-       RETURNING ${columns}`,
-      [newMessageId(), sessionId, text, clientMessageId],
+      `WITH inserted AS (
+         INSERT INTO support_chat_messages (id, session_id, role, text, client_message_id)
+         VALUES ($1, $2, 'user', $3, $4)
+         ON CONFLICT (session_id, client_message_id) WHERE client_message_id IS NOT NULL DO NOTHING
+         RETURNING ${columns}
+       ), pending AS (
+         INSERT INTO support_pending_replies (message_id, session_id)
+         SELECT id, $2 FROM inserted WHERE $5::boolean
+         ON CONFLICT (message_id) DO NOTHING
+       )
+       SELECT * FROM inserted`,
+      [newMessageId(), sessionId, text, clientMessageId, awaitsReply],
     );
     if (inserted.rows[0]) return { message: toMessage(inserted.rows[0]), created: true };
     const existing = await this.db.query<MessageRow>(
@@ -66,6 +77,59 @@ export class MessageStore {
     const row = existing.rows[0];
     if (!row) throw new Error('message vanished between insert and select');
     return { message: toMessage(row), created: false };
+  }
+
+  /**
+   * The AI's reply to `questionId`, stored only while the AI still holds the
+   * conversation (the session row locked as the escalation locks it: either
+   * the reply is stored before a handoff, or not at all) and only once per
+   * question; the question stops awaiting a reply either way. One statement.
+   * Also answers which message of the session awaits a reply next, so that
+   * the worker needs no query of its own for it.
+   */
+  async storeAssistantReply(
+    sessionId: string,
+    questionId: string,
+    reply: { id: string; text: string; citations: Citation[]; outcome: 'answered' | 'dont_know' | 'fallback' | 'guardrail' | 'moderated' },
+  ): Promise<{ message: Message | null; nextPending: string | null }> {
+    const { rows } = await this.db.query<MessageRow & { next_pending: string | null }>(
+      `WITH live AS (
+         SELECT id FROM support_chat_sessions WHERE id = $2 AND status = 'ai' FOR UPDATE
+       ), stored AS (
+         INSERT INTO support_chat_messages (id, session_id, role, text, citations, reply_to_id, outcome)
+         SELECT $1, live.id, 'assistant', $3, $4::jsonb, $5, $6 FROM live
+         ON CONFLICT (reply_to_id) WHERE reply_to_id IS NOT NULL DO NOTHING
+         RETURNING ${columns}
+       ), completed AS (
+         DELETE FROM support_pending_replies WHERE message_id = $5
+       )
+       SELECT stored.*, (${nextPendingQuery('$2', '$5')}) AS next_pending
+         FROM (SELECT 1) AS one LEFT JOIN stored ON true`,
+      [reply.id, sessionId, reply.text, JSON.stringify(reply.citations), questionId, reply.outcome],
+    );
+    const row = rows[0];
+    return { message: row?.id ? toMessage(row) : null, nextPending: row?.next_pending ?? null };
+  }
+
+  /**
+   * What a reply to `messageId` is written from (historyForReply): the last
+   * `window` messages up to and including it, and the replies stored after
+   * it (to it or to earlier messages), oldest first. Bounded, so a long
+   * conversation costs a turn no more than a short one.
+   */
+  async replyWindow(sessionId: string, messageId: string, window: number): Promise<{ question: Message | null; transcript: Message[] }> {
+    const { rows } = await this.db.query<MessageRow & { seq: string | number }>(
+      `WITH q AS (SELECT seq FROM support_chat_messages WHERE session_id = $1 AND id = $2)
+       SELECT * FROM (
+         (SELECT ${columns}, seq FROM support_chat_messages WHERE session_id = $1 AND seq <= (SELECT seq FROM q) ORDER BY seq DESC LIMIT $3)
+         UNION ALL
+         (SELECT ${columns}, seq FROM support_chat_messages
+           WHERE session_id = $1 AND seq > (SELECT seq FROM q) AND role <> 'user' AND reply_to_id IS NOT NULL ORDER BY seq LIMIT $3)
+       ) AS around ORDER BY seq`,
+      [sessionId, messageId, window],
+    );
+    const transcript = rows.map(toMessage);
+    return { question: transcript.find((message) => message.id === messageId) ?? null, transcript };
   }
 
   /**

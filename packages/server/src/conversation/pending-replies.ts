@@ -11,6 +11,16 @@ export interface PendingReply {
 const LEASE_UNTIL = `clock_timestamp() + $3::integer * interval '1 millisecond'`;
 
 /**
+ * The oldest message of the session (the SQL parameter `session`) that awaits
+ * a reply, in transcript order, leaving out `except` (a message the same
+ * statement completes: its deletion is not visible to the statement itself).
+ */
+export function nextPendingQuery(session: string, except?: string): string {
+  return `SELECT p.message_id FROM support_pending_replies p JOIN support_chat_messages m ON m.id = p.message_id
+           WHERE p.session_id = ${session}${except ? ` AND p.message_id <> ${except}` : ''} ORDER BY m.seq LIMIT 1`;
+}
+
+/**
  * support_pending_replies and support_reply_leases: what awaits an answer, and
  * which node is answering each session. Recording a pending reply happens in
  * the caller's transaction (the one that stores the customer message), and so
@@ -18,11 +28,6 @@ const LEASE_UNTIL = `clock_timestamp() + $3::integer * interval '1 millisecond'`
  */
 export class PendingReplies {
   constructor(private readonly db: Queryable) {}
-
-  /** In the transaction that stores the message: it now awaits a reply. */
-  static async record(tx: Queryable, sessionId: string, messageId: string): Promise<void> {
-    await tx.query('INSERT INTO support_pending_replies (message_id, session_id) VALUES ($1, $2) ON CONFLICT (message_id) DO NOTHING', [messageId, sessionId]);
-  }
 
   /** In the transaction that stores the reply (or when there is nothing left to answer). */
   static async complete(tx: Queryable, messageId: string): Promise<void> {
@@ -35,12 +40,7 @@ export class PendingReplies {
 
   /** The oldest message of the session that awaits a reply (transcript order). */
   async next(sessionId: string): Promise<PendingReply | null> {
-    const { rows } = await this.db.query<{ message_id: string }>(
-      `SELECT p.message_id FROM support_pending_replies p
-         JOIN support_chat_messages m ON m.id = p.message_id
-        WHERE p.session_id = $1 ORDER BY m.seq LIMIT 1`,
-      [sessionId],
-    );
+    const { rows } = await this.db.query<{ message_id: string }>(nextPendingQuery('$1'), [sessionId]);
     const row = rows[0];
     return row ? { messageId: row.message_id, sessionId } : null;
   }
@@ -72,17 +72,22 @@ export class PendingReplies {
 
   /**
    * Takes the session's lease when nobody holds it, it ran out, or `owner`
-   * holds it already; false while another live node holds it.
+   * holds it already (`claimed` false while another live node holds it),
+   * and says in the same statement which message awaits a reply first.
    */
-  async claim(sessionId: string, owner: string, leaseMs: number): Promise<boolean> {
-    const { rows } = await this.db.query(
-      `INSERT INTO support_reply_leases (session_id, owner, expires_at) VALUES ($1, $2, ${LEASE_UNTIL})
-       ON CONFLICT (session_id) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
-        WHERE support_reply_leases.expires_at < clock_timestamp() OR support_reply_leases.owner = EXCLUDED.owner
-       RETURNING session_id`,
+  async claim(sessionId: string, owner: string, leaseMs: number): Promise<{ claimed: boolean; next: PendingReply | null }> {
+    const { rows } = await this.db.query<{ claimed: boolean; next_pending: string | null }>(
+      `WITH lease AS (
+         INSERT INTO support_reply_leases (session_id, owner, expires_at) VALUES ($1, $2, ${LEASE_UNTIL})
+         ON CONFLICT (session_id) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
+          WHERE support_reply_leases.expires_at < clock_timestamp() OR support_reply_leases.owner = EXCLUDED.owner
+         RETURNING session_id
+       )
+       SELECT EXISTS (SELECT 1 FROM lease) AS claimed, (${nextPendingQuery('$1')}) AS next_pending`,
       [sessionId, owner, leaseMs],
     );
-    return rows.length > 0;
+    const row = rows[0];
+    return { claimed: row?.claimed === true, next: row?.next_pending ? { messageId: row.next_pending, sessionId } : null };
   }
 
   /** Pushes the lease forward; false when it was lost (it ran out and another node took it). */
@@ -96,6 +101,21 @@ export class PendingReplies {
 
   async release(sessionId: string, owner: string): Promise<void> {
     await this.db.query('DELETE FROM support_reply_leases WHERE session_id = $1 AND owner = $2', [sessionId, owner]);
+  }
+
+  /**
+   * Lets the lease go and, in the same statement, names a message that still
+   * awaits a reply: one accepted on another node while this one held the
+   * lease was left to it (that node's claim failed), so it must look again.
+   */
+  async releaseAndNext(sessionId: string, owner: string): Promise<PendingReply | null> {
+    const { rows } = await this.db.query<{ next_pending: string | null }>(
+      `WITH released AS (DELETE FROM support_reply_leases WHERE session_id = $1 AND owner = $2)
+       SELECT (${nextPendingQuery('$1')}) AS next_pending`,
+      [sessionId, owner],
+    );
+    const next = rows[0]?.next_pending;
+    return next ? { messageId: next, sessionId } : null;
   }
 
   /**

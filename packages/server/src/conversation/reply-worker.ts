@@ -26,6 +26,11 @@ import type { ChatSession, SessionStore } from './session-store.js';
 export const ANSWER_PENDING_REPLIES = 'answer_pending_replies';
 /** Starts on one message after which it gets the apology instead: a message that kills its node must not kill them all. */
 export const MAX_REPLY_ATTEMPTS = 3;
+/**
+ * The messages a reply is written from, at most: the model sees the last 20 (assistant-replies.ts), the
+ * handoff triggers the last few; a bounded read keeps a long conversation's turn as cheap as a short one's.
+ */
+export const REPLY_WINDOW_MESSAGES = 50;
 /** Orphaned sessions handed out per sweep. */
 const SWEEP_BATCH = 100;
 
@@ -188,24 +193,25 @@ export class ReplyWorker {
     try {
       // Normally one pass; another only when a message arrived while the lease was being let go.
       for (let pass = 0; pass < 10; pass += 1) {
-        if (!(await this.pending.claim(sessionId, this.owner, this.deps.leaseMs))) return;
+        const { claimed, next: first } = await this.pending.claim(sessionId, this.owner, this.deps.leaseMs);
+        if (!claimed) return;
         this.held.add(sessionId);
         const lease = this.keepLease(sessionId);
+        let waiting: PendingReply | null = null;
         try {
-          for (;;) {
-            if (this.stopping || lease.lost) break;
-            const next = await this.pending.next(sessionId);
-            if (!next) break;
-            await this.answer(next);
+          let next = first;
+          while (next && !this.stopping && !lease.lost) {
+            // A stored reply's statement names the next message itself; the other outcomes ask.
+            const known = await this.answer(next);
+            next = known === undefined ? await this.pending.next(sessionId) : known;
           }
         } finally {
           lease.stop();
           this.held.delete(sessionId);
-          if (!lease.lost) await this.pending.release(sessionId, this.owner);
+          // Let go, and look again in the same statement: a message accepted on another node while this one held the lease was left to it.
+          if (!lease.lost) waiting = await this.pending.releaseAndNext(sessionId, this.owner);
         }
-        if (lease.lost || this.stopping) return;
-        // Let go, then look again: a message accepted on another node while this one held the lease was left to it.
-        if (!(await this.pending.next(sessionId))) return;
+        if (lease.lost || this.stopping || !waiting) return;
       }
     } catch (error) {
       // Typically the database went away: the message stays pending and a later sweep answers it.
@@ -228,23 +234,31 @@ export class ReplyWorker {
     return lease;
   }
 
-  /** One pending message: routed (a human owns it, it asks for one, or the AI answers) and completed. */
-  private async answer(pendingReply: PendingReply): Promise<void> {
+  /**
+   * One pending message: routed (a human owns it, it asks for one, or the AI answers) and completed.
+   * Resolves with the message that awaits a reply next when the reply's store said so (null: none),
+   * undefined when the caller must ask.
+   */
+  private async answer(pendingReply: PendingReply): Promise<PendingReply | null | undefined> {
     const { messages, sessions } = this.deps;
-    const [session, question] = await Promise.all([sessions.findById(pendingReply.sessionId), messages.get(pendingReply.sessionId, pendingReply.messageId)]);
+    // Three reads at once: one round trip. The attempt counts even when nothing is answered below (harmless: the row goes).
+    const [session, window, attempt] = await Promise.all([
+      sessions.findById(pendingReply.sessionId),
+      messages.replyWindow(pendingReply.sessionId, pendingReply.messageId, REPLY_WINDOW_MESSAGES),
+      this.pending.startAttempt(pendingReply.messageId),
+    ]);
+    const question = window.question;
+    const answered = window.transcript.some((message) => message.role !== 'user' && message.replyToMessageId === pendingReply.messageId);
     // A human owns the conversation (or it is closed): the AI stays out of it, after a recovery too.
-    if (!session || !question || session.status !== 'ai' || (await messages.findReplyTo(question.id))) {
+    if (!session || !question || session.status !== 'ai' || answered) {
       await this.pending.complete(pendingReply.messageId);
-      return;
+      return undefined;
     }
-    const attempt = await this.pending.startAttempt(question.id);
     if (attempt > MAX_REPLY_ATTEMPTS) {
       this.deps.onError(new Error(`gave up on message ${question.id} after ${MAX_REPLY_ATTEMPTS} starts that never finished`), { sessionId: session.id, stage: 'gave_up' });
-      await this.storeReply(session, question, newMessageId(), { text: PROVIDER_FAILURE_TEXT, citations: [], outcome: 'fallback' });
-      return;
+      return this.storeReply(session, question, newMessageId(), { text: PROVIDER_FAILURE_TEXT, citations: [], outcome: 'fallback' });
     }
-    const transcript = await messages.list(session.id);
-    let history = historyForReply(transcript, question);
+    let history = historyForReply(window.transcript, question);
     const policy = await this.deps.policies.current();
     const verdict = this.deps.guard.classify(question.text);
     // Planned once: what the filter does with the message (its fixed reply or handoff, or what the model may see).
@@ -253,30 +267,29 @@ export class ReplyWorker {
     // A crisis comes first: the hotline text and a person, whatever else the message says.
     if (verdict?.category === 'self_harm' && acts) {
       await this.carryOut(session, question, plan);
-      return;
+      return undefined;
     }
     // The kill switch: no model runs; every message goes to a person (live, or a ticket when nobody is at the desk).
     if (!(await this.deps.assistantSettings.current()).aiEnabled) {
       await this.deps.escalation.escalate(session, { source: 'ai_disabled', reason: 'The assistant is switched off (admin settings).', subject: 'Assistant switched off', replyToId: question.id });
       await this.pending.complete(question.id);
-      return;
+      return undefined;
     }
     const decision = (await this.deps.handoffRules()).triggers.check(question, history.slice(0, -1));
     if (decision?.kind === 'escalate') {
       // The customer's words hand it over: no model runs; the handoff notice is this message's reply.
       await this.deps.escalation.escalate(session, { source: decision.source, reason: decision.reason, subject: decision.subject, replyToId: question.id });
       await this.pending.complete(question.id);
-      return;
+      return undefined;
     }
     if (decision?.kind === 'decline_offer') {
       // "No" to the offer of a person: acknowledged, not met with the same offer again.
-      await this.storeReply(session, question, newMessageId(), { text: decision.reply, citations: [], outcome: 'answered' });
-      return;
+      return this.storeReply(session, question, newMessageId(), { text: decision.reply, citations: [], outcome: 'answered' });
     }
     if (plan) {
       if (plan.kind === 'reply' || plan.kind === 'escalate') {
         await this.carryOut(session, question, plan);
-        return;
+        return undefined;
       }
       await this.recordDecision(session.id, question.id, 'input', plan.decision);
       // The model sees the message without the sentences that tried to instruct it; the transcript keeps it whole.
@@ -317,11 +330,11 @@ export class ReplyWorker {
       const moderation = reply.outcome === 'fallback' ? { blocked: null } : await moderator.finish(reply.text);
       if (moderation.blocked) {
         // The final message replaces what was streamed: the transcript and every reload hold only the safe text.
-        await this.storeReply(session, question, replyId, { text: guardrailReply('moderated', session.locale), citations: [], outcome: 'moderated' });
+        const next = await this.storeReply(session, question, replyId, { text: guardrailReply('moderated', session.locale), citations: [], outcome: 'moderated' });
         await this.recordDecision(session.id, replyId, 'output', { category: moderation.blocked.category, action: 'replaced', rule: `${moderation.blocked.by}:${moderation.blocked.rule}` });
-        return;
+        return next;
       }
-      await this.storeReply(session, question, replyId, reply);
+      return await this.storeReply(session, question, replyId, reply);
     } finally {
       stopListening();
     }
@@ -362,31 +375,17 @@ export class ReplyWorker {
       .catch((error: unknown) => this.deps.onError(error, { sessionId: session.id, stage: 'token_usage' }));
   }
 
-  private async storeReply(session: ChatSession, question: Message, replyId: string, reply: Reply): Promise<void> {
-    const stored = await this.deps.db.transaction(async (tx) => {
-      // Locked as the escalation locks it: either this reply is stored before a handoff, or not at all.
-      const current = await tx.query<{ status: string }>('SELECT status FROM support_chat_sessions WHERE id = $1 FOR UPDATE', [session.id]);
-      if (current.rows[0]?.status !== 'ai') {
-        await PendingReplies.complete(tx, question.id);
-        return null;
-      }
-      const message = await new MessageStore(tx).insertReply(session.id, {
-        id: replyId,
-        role: 'assistant',
-        text: reply.text,
-        citations: reply.citations,
-        replyToId: question.id,
-        outcome: reply.outcome,
-      });
-      await PendingReplies.complete(tx, question.id);
-      return message;
-    });
+  /** Stores the reply (see MessageStore.storeAssistantReply) and sends it; resolves with the message that awaits a reply next. */
+  private async storeReply(session: ChatSession, question: Message, replyId: string, reply: Reply): Promise<PendingReply | null> {
+    const { message: stored, nextPending } = await this.deps.messages.storeAssistantReply(session.id, question.id, { id: replyId, text: reply.text, citations: reply.citations, outcome: reply.outcome });
+    const next = nextPending ? { messageId: nextPending, sessionId: session.id } : null;
     // Null: a person took the conversation over meanwhile (their handoff notice answers the message), or
     // another node (one that lost its lease while writing) stored its answer first and that one went out.
-    if (!stored) return;
+    if (!stored) return next;
     this.deps.bus.publish(session.id, { type: 'message', message: stored });
     this.deps.metrics?.reply(reply.outcome);
     if (reply.outcome !== 'answered') await this.escalateIfStuck(session);
+    return next;
   }
 
   /**

@@ -124,7 +124,24 @@ export class SessionService {
   }
 
   /**
-   * For a live websocket, on every frame: slides the idle expiry of the token
+   * How often a live socket's frames slide its token: at most every tenth of
+   * the token's lifetime (and every minute), so that a conversation does not
+   * cost a database write per frame. A socket's idle expiry then counts from
+   * its last slide, at most that long before its last frame.
+   */
+  get slideEveryMs(): number {
+    return Math.min(60_000, this.deps.tokenTtlSeconds * 100);
+  }
+
+  /** Between slides: whether the token a connection was opened with is still current and live, read only. */
+  async checkToken(sessionId: string, tokenHash: string): Promise<'ok' | 'expired' | 'replaced'> {
+    const token = await this.deps.sessions.tokenState(sessionId, tokenHash, this.now());
+    if (!token?.current) return 'replaced';
+    return token.live ? 'ok' : 'expired';
+  }
+
+  /**
+   * For a live websocket, when a slide is due: slides the idle expiry of the token
    * the connection was opened with. 'replaced' when a refresh or resume has
    * rotated that token away since (the socket must go, even if the eviction
    * broadcast was lost), 'expired' when it sat idle past its lifetime.

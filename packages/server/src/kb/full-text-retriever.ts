@@ -58,22 +58,27 @@ interface CandidateRow extends Record<string, unknown> {
 }
 
 /**
- * A chunk's details and per-term matches, for the chunks of `source` (a
- * subquery of `id`, `rank`). $1 = the tsquery, $2 = the per-term tsqueries.
- * Computed only for the few chunks that are returned, never for every match.
+ * A chunk's details, its cover-density rank and its per-term matches, for
+ * the chunks of `source` (a subquery of `id`). $1 = the tsquery, $2 = the
+ * per-term tsqueries (parsed once, not per row). Computed only for the few chunks that are returned,
+ * never for every match: ts_rank_cd over every match of a many-word OR query
+ * was most of a turn's database time.
  */
 const detailsOf = (source: string) => `
-  SELECT c.id AS chunk_id, a.id AS article_id, a.title, a.url, a.category, a.entity, c.heading, c.position, c.body, s.rank,
-         ARRAY(SELECT c.tsv @@ t.q::tsquery OR a.title_tsv @@ t.q::tsquery
-                 FROM unnest($2::text[]) WITH ORDINALITY AS t(q, idx) ORDER BY t.idx) AS in_passage,
-         ARRAY(SELECT a.title_tsv @@ t.q::tsquery
-                 FROM unnest($2::text[]) WITH ORDINALITY AS t(q, idx) ORDER BY t.idx) AS in_title
+  SELECT c.id AS chunk_id, a.id AS article_id, a.title, a.url, a.category, a.entity, c.heading, c.position, c.body,
+         ts_rank_cd(c.tsv, CAST($1 AS tsquery), 32)::float8 AS rank,
+         ARRAY(SELECT c.tsv @@ t.q OR a.title_tsv @@ t.q
+                 FROM unnest(CAST($2::text[] AS tsquery[])) WITH ORDINALITY AS t(q, idx) ORDER BY t.idx) AS in_passage,
+         ARRAY(SELECT a.title_tsv @@ t.q
+                 FROM unnest(CAST($2::text[] AS tsquery[])) WITH ORDINALITY AS t(q, idx) ORDER BY t.idx) AS in_title
     FROM ${source} AS s
     JOIN kb_chunks c ON c.id = s.id
     JOIN kb_articles a ON a.id = c.article_id`;
 
 /** Document frequencies are cached per KB version; this many distinct synonym groups at most. */
 const MAX_CACHED_FREQUENCIES = 20_000;
+/** Words whose English stems are kept (a customer vocabulary fits many times over); past it, the cache starts again. */
+const MAX_CACHED_STEMS = 50_000;
 
 interface DocumentFrequencies {
   total: number;
@@ -93,6 +98,8 @@ interface DocumentFrequencies {
  */
 export class FullTextRetriever implements KnowledgeRetriever {
   private readonly frequencies: RefreshingSnapshot<DocumentFrequencies>;
+  /** Word → its English stems as PostgreSQL makes them (to_tsvector): the same forever, so asked once. */
+  private readonly stems = new Map<string, string[]>();
 
   constructor(
     private readonly db: Queryable,
@@ -135,13 +142,18 @@ export class FullTextRetriever implements KnowledgeRetriever {
     const terms = queryTerms(text);
     if (terms.length === 0) return null;
 
-    // Stem every alternative the same way the index was built.
+    // Stem every alternative the same way the index was built: by PostgreSQL, once per word (stems never change).
     const alternatives = [...new Set(terms.flatMap((term) => term.alternatives))];
-    const stemRows = await this.db.query<{ word: string; stems: string[] }>(
-      `SELECT w AS word, tsvector_to_array(to_tsvector('english', w)) AS stems FROM unnest($1::text[]) AS w`,
-      [alternatives],
-    );
-    const stemsOf = new Map(stemRows.rows.map((row) => [row.word, row.stems]));
+    const unknown = alternatives.filter((word) => !this.stems.has(word));
+    if (unknown.length > 0) {
+      const stemRows = await this.db.query<{ word: string; stems: string[] }>(
+        `SELECT w AS word, tsvector_to_array(to_tsvector('english', w)) AS stems FROM unnest($1::text[]) AS w`,
+        [unknown],
+      );
+      if (this.stems.size + stemRows.rows.length > MAX_CACHED_STEMS) this.stems.clear();
+      for (const row of stemRows.rows) this.stems.set(row.word, row.stems);
+    }
+    const stemsOf = this.stems;
     const termStems = terms
       .map((term) => new Set(term.alternatives.flatMap((alt) => stemsOf.get(alt) ?? [])))
       .filter((stems) => stems.size > 0);
@@ -178,11 +190,13 @@ export class FullTextRetriever implements KnowledgeRetriever {
     const params: SqlParam[] = [query.tsquery, query.termQueries];
     const { from, where } = scopeSql(scope, params, ['id', 'article_id', 'tsv']);
     params.push(limit);
+    // The cut to `limit` goes by ts_rank (term frequency, a third of ts_rank_cd's cost); the candidates are then
+    // scored by how much of the question they cover, which decides, and ts_rank_cd, which breaks ties.
     const { rows } = await this.db.query<CandidateRow>(
-      detailsOf(`(SELECT c.id, ts_rank_cd(c.tsv, q, 32)::float8 AS rank
+      detailsOf(`(SELECT c.id
                     FROM ${from}, CAST($1 AS tsquery) AS q
                    WHERE c.tsv @@ q AND ${where}
-                   ORDER BY rank DESC, c.id
+                   ORDER BY ts_rank(c.tsv, q, 32) DESC, c.id
                    LIMIT $${params.length})`),
       params,
     );
@@ -194,7 +208,7 @@ export class FullTextRetriever implements KnowledgeRetriever {
     if (chunkIds.length === 0) return [];
     // Without terms nothing matches: an empty tsquery and no term queries give rank 0 and empty arrays.
     const { rows } = await this.db.query<CandidateRow>(
-      detailsOf(`(SELECT id, ts_rank_cd(tsv, CAST($1 AS tsquery), 32)::float8 AS rank FROM kb_chunks WHERE id = ANY($3::text[]))`),
+      detailsOf(`(SELECT id FROM kb_chunks WHERE id = ANY($3::text[]))`),
       [query?.tsquery ?? '', query?.termQueries ?? [], [...chunkIds]],
     );
     return rows.map((row) => toScoredChunk(row, query?.weights ?? []));

@@ -81,6 +81,8 @@ export class ChatConnection {
   private closing = false;
   /** The last message event this socket was sent: where a replay after a pub/sub gap starts. */
   private lastMessageId: string | undefined;
+  /** When this socket's token last slid (authentication slides it): frames slide it again only every slideEveryMs. */
+  private slidAt = 0;
 
   constructor(
     private readonly socket: WebSocket,
@@ -164,6 +166,7 @@ export class ChatConnection {
     let auth: AuthenticatedSession;
     try {
       auth = await this.deps.sessionService.authenticate(this.token);
+      this.slidAt = Date.now();
     } catch (error) {
       const mapped = mapError(error);
       if (mapped.unexpected) {
@@ -269,7 +272,7 @@ export class ChatConnection {
       }
       // Idle expiry applies to live connections too: a socket left silent past the token lifetime is done,
       // and one whose token was rotated away goes even if the eviction broadcast never reached this node.
-      const alive = await deps.sessionService.keepAlive(sessionId, auth.tokenHash);
+      const alive = await this.keepAlive(event.type, auth);
       if (alive === 'replaced') return this.closeWith(CLOSE_TOKEN_REPLACED, 'token_replaced');
       if (alive === 'expired') {
         this.sendError('token_expired', 'The session token has expired; create a new session.');
@@ -280,7 +283,7 @@ export class ChatConnection {
       switch (event.type) {
         case 'send_message': {
           // Resolves once stored and acknowledged; the reply streams on while the next frames are taken.
-          await deps.turns.acceptMessage(sessionId, event, toSender);
+          await deps.turns.acceptMessage(sessionId, event, toSender, auth.tokenHash);
           break;
         }
         case 'escalate':
@@ -310,7 +313,23 @@ export class ChatConnection {
     }
   }
 
+  /**
+   * The token's idle expiry, slid when a slide is due (a database write); in between only checked,
+   * read only, except for a message, whose intake reads the session and checks the token in that read.
+   */
+  private async keepAlive(type: ClientEvent['type'], auth: AuthenticatedSession): Promise<'ok' | 'expired' | 'replaced'> {
+    const { sessionService } = this.deps;
+    const now = Date.now();
+    if (now - this.slidAt >= sessionService.slideEveryMs) {
+      const alive = await sessionService.keepAlive(auth.session.id, auth.tokenHash);
+      if (alive === 'ok') this.slidAt = now;
+      return alive;
+    }
+    return type === 'send_message' ? 'ok' : sessionService.checkToken(auth.session.id, auth.tokenHash);
+  }
+
   private reportFailure(error: unknown, sessionId: string, subject: ErrorSubject): void {
+    if (error instanceof AppError && error.code === 'token_replaced') return this.closeWith(CLOSE_TOKEN_REPLACED, 'token_replaced');
     const mapped = mapError(error);
     if (mapped.unexpected) this.log.error({ err: error, sessionId }, 'chat event failed');
     this.sendError(mapped.body.error.code, mapped.body.error.message, subject, mapped.body.error.retryable === true || RETRYABLE_CODES.has(mapped.body.error.code));
