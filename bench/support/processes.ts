@@ -41,6 +41,12 @@ export async function startScript(script: string, args: string[] = []): Promise<
   return { child, url, stop: stopper(child) };
 }
 
+/** A full garbage collection in a node started with `gcOnSignal`, and a moment for it to finish. */
+export async function collectGarbage(node: Started): Promise<void> {
+  node.child.kill('SIGUSR2');
+  await sleep(500);
+}
+
 /** Resident set size of a process, in MB (from /proc). */
 export async function rssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -57,12 +63,16 @@ export const UNTHROTTLED_ENV = {
 
 let nextPort = 3940 + Math.floor(Math.random() * 400);
 
-/** One service node: `main.ts` with `env`, ready once /readyz says so. */
-export async function startNode(env: Record<string, string>, options: { cpuProfDir?: string } = {}): Promise<Started> {
+/**
+ * One service node: `main.ts` with `env`, ready once /readyz says so. `gcOnSignal`: SIGUSR2 makes it
+ * collect its garbage (collectGarbage), for memory readings that count what it keeps.
+ */
+export async function startNode(env: Record<string, string>, options: { cpuProfDir?: string; gcOnSignal?: boolean } = {}): Promise<Started> {
   const port = nextPort;
   nextPort += 1;
   const profile = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'packages/server/src/main.ts'], {
+  const gc = options.gcOnSignal ? ['--expose-gc', '--import', './bench/support/gc-on-signal.mjs'] : [];
+  const child = spawn(process.execPath, [...profile, ...gc, '--import', 'tsx', 'packages/server/src/main.ts'], {
     env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -23,7 +23,10 @@ const { values } = parseArgs({
 const ttftMs = Number(values['ttft-ms']);
 const tokensPerSecond = Number(values['tokens-per-second']);
 const tokenCount = Math.max(1, Number(values.tokens));
-const words = 'Cancelling a flight is free within 24 hours of booking; after that the fare rules apply [1].'.split(' ');
+// The reply opens with a one-word sentence, as many do ("Yes."): the service streams a reply a sentence at a
+// time (its output moderation checks each sentence before it goes out), so the first delta can leave as soon as
+// the first sentence is complete, and the time to first token measures the service, not the sentence's length.
+const words = 'Yes. Cancelling a flight is free within 24 hours of booking; after that the fare rules apply [1].'.split(' ');
 const tokens = Array.from({ length: tokenCount }, (_, index) => `${index === 0 ? '' : ' '}${words[index % words.length]}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -5,6 +5,8 @@ import type { Database, Queryable, SqlParam } from './database.js';
 import { scrubbedQuery } from './database-error.js';
 import { storableParams } from './storable-params.js';
 
+const SHARED_BUFFERS = '16MB';
+
 /**
  * Embedded Postgres. PGlite runs one connection, so transactions are
  * serialised by PGlite itself; a data directory keeps state across restarts,
@@ -14,7 +16,10 @@ export async function openPgliteDatabase(dataDir: string | 'memory://'): Promise
   if (dataDir !== 'memory://') await mkdir(dataDir, { recursive: true });
   // pgvector ships with PGlite: loaded here, enabled by kb/vector-index.ts.
   const extensions = { vector };
-  const pg = dataDir === 'memory://' ? new PGlite({ extensions }) : new PGlite(dataDir, { extensions });
+  // One process, one connection and a small database: PostgreSQL's default 128 MB of shared buffers would be
+  // most of the demo's memory (WASM memory never shrinks once grown), and 16 MB holds its hot pages.
+  const options = { extensions, startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${SHARED_BUFFERS}`] };
+  const pg = dataDir === 'memory://' ? new PGlite(options) : new PGlite(dataDir, options);
   await pg.waitReady;
 
   const asQueryable = (target: Pick<PGlite, 'query'>): Queryable => ({
