@@ -5,7 +5,7 @@ import { ConfirmDialog } from './ConfirmDialog.js';
 import { GuardrailRulesCard, LimitsCard, useGuardrailPolicy } from './GuardrailPolicy.js';
 import { HandoffRulesCard } from './HandoffRules.js';
 import { ModelCard } from './ModelChoice.js';
-import { Card, FormMessages, PanelStatus, SaveActions, VersionLine } from './parts.js';
+import { Card, FormFoot, PanelStatus, VersionLine } from './parts.js';
 import { SettingsHistoryCard } from './SettingsHistory.js';
 import { useDraft } from './use-draft.js';
 import { useSave } from './use-save.js';
@@ -115,17 +115,7 @@ function SettingsForm(props: { current: SettingsVersion; save: (value: Assistant
           Your team’s guidance (products, phrasing, what to avoid). The assistant’s own honesty and security rules always come first.
         </p>
       </div>
-      <FormMessages error={outcome.error} notice={outcome.notice} testId="settings" />
-      <SaveActions
-        busy={outcome.busy}
-        dirty={dirty}
-        label="Save settings"
-        testId="settings-save"
-        onDiscard={() => {
-          reset();
-          outcome.clear();
-        }}
-      />
+      <FormFoot outcome={outcome} dirty={dirty} label="Save settings" testId="settings" onDiscard={reset} />
     </form>
   );
 }

@@ -12,7 +12,7 @@ import {
   type PolicyLimits,
 } from '../../admin-api.js';
 import { formatCount } from '../../format.js';
-import { Card, FormMessages, isAbout, PanelStatus, SaveActions, VersionLine } from './parts.js';
+import { Card, FormFoot, isAbout, PanelStatus, VersionLine } from './parts.js';
 import { useDraft } from './use-draft.js';
 import { useSave } from './use-save.js';
 import { useVersioned } from './use-versioned.js';
@@ -224,17 +224,7 @@ function RulesForm(props: { current: GuardrailPolicy; save: (value: GuardrailPol
           </p>
         </div>
       </div>
-      <FormMessages error={outcome.error} notice={outcome.notice} testId="guardrail-rules" />
-      <SaveActions
-        busy={outcome.busy}
-        dirty={dirty}
-        label="Save guardrail rules"
-        testId="guardrail-rules-save"
-        onDiscard={() => {
-          reset();
-          outcome.clear();
-        }}
-      />
+      <FormFoot outcome={outcome} dirty={dirty} label="Save guardrail rules" testId="guardrail-rules" onDiscard={reset} />
     </form>
   );
 }
@@ -298,8 +288,7 @@ function LimitsForm(props: { current: GuardrailPolicy; save: (value: GuardrailPo
           </div>
         ))}
       </div>
-      <FormMessages error={outcome.error} notice={outcome.notice} testId="limits" />
-      <SaveActions busy={outcome.busy} dirty={dirty} label="Save limits" testId="limits-save" />
+      <FormFoot outcome={outcome} dirty={dirty} label="Save limits" testId="limits" />
     </form>
   );
 }

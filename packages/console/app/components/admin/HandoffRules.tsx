@@ -1,6 +1,6 @@
 import { useMemo, type FormEvent } from 'react';
 import { HANDOFF_TRIGGERS, type AssistantSettings, type EscalationSettings, type HandoffTrigger, type SettingsVersion } from '../../admin-api.js';
-import { Card, FormMessages, isAbout, SaveActions } from './parts.js';
+import { Card, FormFoot, isAbout } from './parts.js';
 import { useDraft } from './use-draft.js';
 import { useSave } from './use-save.js';
 
@@ -161,17 +161,7 @@ export function HandoffRulesCard(props: { current: SettingsVersion; save: (value
             </select>
           </div>
         </div>
-        <FormMessages error={outcome.error} notice={outcome.notice} testId="rules" />
-        <SaveActions
-          busy={outcome.busy}
-          dirty={dirty}
-          label="Save handoff rules"
-          testId="rules-save"
-          onDiscard={() => {
-            reset();
-            outcome.clear();
-          }}
-        />
+        <FormFoot outcome={outcome} dirty={dirty} label="Save handoff rules" testId="rules" onDiscard={reset} />
       </form>
     </Card>
   );

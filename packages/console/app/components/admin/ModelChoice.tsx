@@ -1,6 +1,6 @@
 import { useMemo, type FormEvent } from 'react';
 import type { AssistantSettings, ModelChoice, SettingsVersion } from '../../admin-api.js';
-import { Card, FormMessages, isAbout, SaveActions } from './parts.js';
+import { Card, FormFoot, isAbout } from './parts.js';
 import { useDraft } from './use-draft.js';
 import { useSave } from './use-save.js';
 
@@ -78,17 +78,7 @@ export function ModelCard(props: { current: SettingsVersion; save: (value: Assis
             For the configured provider only, e.g. <span className="mono">gpt-4.1-mini</span>. Leave empty to use the model set on the server.
           </p>
         </div>
-        <FormMessages error={outcome.error} notice={outcome.notice} testId="model" />
-        <SaveActions
-          busy={outcome.busy}
-          dirty={dirty}
-          label="Save model choice"
-          testId="model-save"
-          onDiscard={() => {
-            reset();
-            outcome.clear();
-          }}
-        />
+        <FormFoot outcome={outcome} dirty={dirty} label="Save model choice" testId="model" onDiscard={reset} />
       </form>
     </Card>
   );

@@ -125,6 +125,33 @@ export function FormMessages(props: { error: string | null; notice: string | nul
   );
 }
 
+/**
+ * A form's foot: the outcome of its last save (FormMessages, `${testId}-error` / `-notice`) and its
+ * buttons (SaveActions, `${testId}-save`); discarding the edits also clears that outcome.
+ */
+export function FormFoot(props: { outcome: { busy: boolean; error: string | null; notice: string | null; clear: () => void }; dirty: boolean; label: string; testId: string; onDiscard?: () => void }) {
+  const { outcome, dirty, label, testId, onDiscard } = props;
+  return (
+    <>
+      <FormMessages error={outcome.error} notice={outcome.notice} testId={testId} />
+      <SaveActions
+        busy={outcome.busy}
+        dirty={dirty}
+        label={label}
+        testId={`${testId}-save`}
+        {...(onDiscard
+          ? {
+              onDiscard: () => {
+                onDiscard();
+                outcome.clear();
+              },
+            }
+          : {})}
+      />
+    </>
+  );
+}
+
 /** A form's Save button (active once something changed) and, while there are changes, Discard. */
 export function SaveActions(props: { busy: boolean; dirty: boolean; label: string; testId: string; onDiscard?: () => void }) {
   const { busy, dirty, label, testId, onDiscard } = props;
