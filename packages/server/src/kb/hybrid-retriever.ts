@@ -116,9 +116,18 @@ export class HybridRetriever implements KnowledgeRetriever {
 
     const scopes: KbScope[] = [scope, ...entities.map((candidate) => ({ ...scope, entity: candidate.entity }))];
     const vectorSearch = vector ? new GuardedVectorSearch(this.deps.vectors, vector) : undefined;
+    // The lexical candidates come scored already: only the chunks the vectors found besides are scored below.
+    const scored = new Map<string, ScoredChunk>();
     const lists = await Promise.all(
       scopes.flatMap((within) => [
-        lexicalQuery ? this.deps.lexical.candidates(lexicalQuery, within, this.perList).then((chunks) => chunks.map((chunk) => chunk.chunkId)) : Promise.resolve([]),
+        lexicalQuery
+          ? this.deps.lexical.candidates(lexicalQuery, within, this.perList).then((chunks) =>
+              chunks.map((chunk) => {
+                scored.set(chunk.chunkId, chunk);
+                return chunk.chunkId;
+              }),
+            )
+          : Promise.resolve([]),
         vectorSearch ? vectorSearch.nearest(within, this.perList).then((hits) => hits.map((hit) => hit.chunkId)) : Promise.resolve([]),
       ]),
     );
@@ -129,10 +138,12 @@ export class HybridRetriever implements KnowledgeRetriever {
     }
 
     const ids = [...fused.keys()];
-    const [chunks, similarities] = await Promise.all([
-      this.deps.lexical.score(lexicalQuery, ids),
+    const unscored = ids.filter((id) => !scored.has(id));
+    const [rest, similarities] = await Promise.all([
+      unscored.length > 0 ? this.deps.lexical.score(lexicalQuery, unscored) : Promise.resolve([]),
       vectorSearch ? vectorSearch.similarities(ids) : Promise.resolve(new Map<string, number>()),
     ]);
+    const chunks = [...scored.values(), ...rest];
     if (vectorSearch) this.reportVectorSearch(vectorSearch);
     const topFusion = Math.max(...fused.values());
     const topRank = Math.max(...chunks.map((chunk) => chunk.rank), Number.MIN_VALUE);
