@@ -207,11 +207,6 @@ export class MessageStore {
     return rows[0] ? toMessage(rows[0]) : null;
   }
 
-  async get(sessionId: string, messageId: string): Promise<Message | null> {
-    const { rows } = await this.db.query<MessageRow>(`SELECT ${columns} FROM support_chat_messages WHERE session_id = $1 AND id = $2`, [sessionId, messageId]);
-    return rows[0] ? toMessage(rows[0]) : null;
-  }
-
   async list(sessionId: string, options: { afterMessageId?: string; limit?: number } = {}): Promise<Message[]> {
     const { rows } = await this.db.query<MessageRow>(
       `SELECT ${columns} FROM support_chat_messages

@@ -22,20 +22,16 @@ export function nextPendingQuery(session: string, except?: string): string {
 
 /**
  * support_pending_replies and support_reply_leases: what awaits an answer, and
- * which node is answering each session. Recording a pending reply happens in
- * the caller's transaction (the one that stores the customer message), and so
- * does completing it (the one that stores the reply).
+ * which node is answering each session. A pending reply is recorded in the
+ * statement that stores the customer message, and completed in the one that
+ * stores the reply (MessageStore.insertUserMessage, storeAssistantReply).
  */
 export class PendingReplies {
   constructor(private readonly db: Queryable) {}
 
-  /** In the transaction that stores the reply (or when there is nothing left to answer). */
-  static async complete(tx: Queryable, messageId: string): Promise<void> {
-    await tx.query('DELETE FROM support_pending_replies WHERE message_id = $1', [messageId]);
-  }
-
-  complete(messageId: string): Promise<void> {
-    return PendingReplies.complete(this.db, messageId);
+  /** Nothing is left to answer (a person owns the conversation, or the handoff notice answers the message). */
+  async complete(messageId: string): Promise<void> {
+    await this.db.query('DELETE FROM support_pending_replies WHERE message_id = $1', [messageId]);
   }
 
   /** The oldest message of the session that awaits a reply (transcript order). */

@@ -135,9 +135,9 @@ export class SessionService {
 
   /** Between slides: whether the token a connection was opened with is still current and live, read only. */
   async checkToken(sessionId: string, tokenHash: string): Promise<'ok' | 'expired' | 'replaced'> {
-    const token = await this.deps.sessions.tokenState(sessionId, tokenHash, this.now());
-    if (!token?.current) return 'replaced';
-    return token.live ? 'ok' : 'expired';
+    const found = await this.deps.sessions.findWithToken(sessionId, tokenHash);
+    if (!found?.tokenCurrent) return 'replaced';
+    return found.session.tokenExpiresAt > this.now() ? 'ok' : 'expired';
   }
 
   /**

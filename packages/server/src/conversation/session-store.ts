@@ -76,19 +76,13 @@ export class SessionStore {
 
   /**
    * The session, and whether `tokenHash` is its current token: one read for
-   * a message's intake, which also backs up the eviction of a rotated token's
-   * sockets (the broadcast may be lost).
+   * a message's intake or a live socket's check of its token, which back up
+   * the eviction of a rotated token's sockets (the broadcast may be lost).
    */
   async findWithToken(id: string, tokenHash: string): Promise<{ session: ChatSession; tokenCurrent: boolean } | null> {
     const { rows } = await this.db.query<SessionRow & { token_current: boolean }>(`SELECT ${columns}, token_hash = $2 AS token_current FROM support_chat_sessions WHERE id = $1`, [id, tokenHash]);
     const row = rows[0];
     return row ? { session: toSession(row), tokenCurrent: row.token_current } : null;
-  }
-
-  /** Whether `tokenHash` is the session's current token, and whether it is live at `now`; null when there is no such session. */
-  async tokenState(id: string, tokenHash: string, now: Date): Promise<{ current: boolean; live: boolean } | null> {
-    const { rows } = await this.db.query<{ current: boolean; live: boolean }>('SELECT token_hash = $2 AS current, token_expires_at > $3 AS live FROM support_chat_sessions WHERE id = $1', [id, tokenHash, now]);
-    return rows[0] ?? null;
   }
 
   async findByTokenHash(tokenHash: string): Promise<ChatSession | null> {

@@ -7,7 +7,7 @@ import { HandoffRulesCard } from './HandoffRules.js';
 import { ModelCard } from './ModelChoice.js';
 import { Card, FormFoot, PanelStatus, VersionLine } from './parts.js';
 import { SettingsHistoryCard } from './SettingsHistory.js';
-import { useDraft } from './use-draft.js';
+import { useEditor } from './use-draft.js';
 import { useSave } from './use-save.js';
 import { useVersioned } from './use-versioned.js';
 
@@ -79,8 +79,7 @@ const sameDraft = (a: SettingsDraft, b: SettingsDraft) => a.companyName === b.co
 function SettingsForm(props: { current: SettingsVersion; save: (value: AssistantSettings) => Promise<void> }) {
   const { current, save } = props;
   const source = useMemo(() => draftOf(current.value), [current]);
-  const { draft, setDraft, dirty, reset } = useDraft(source, sameDraft);
-  const outcome = useSave();
+  const { draft, change, dirty, reset, outcome } = useEditor(source, sameDraft);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -89,10 +88,7 @@ function SettingsForm(props: { current: SettingsVersion; save: (value: Assistant
 
   const field = (key: keyof SettingsDraft) => ({
     value: draft[key],
-    onChange: (event: { target: { value: string } }) => {
-      outcome.clear();
-      setDraft({ ...draft, [key]: event.target.value });
-    },
+    onChange: (event: { target: { value: string } }) => change({ [key]: event.target.value }),
   });
 
   return (

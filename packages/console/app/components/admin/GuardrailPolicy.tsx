@@ -1,4 +1,4 @@
-import { useMemo, type FormEvent } from 'react';
+import { useMemo, type FormEvent, type ReactNode } from 'react';
 import type { Agent } from '../../api.js';
 import {
   GUARDRAIL_CATEGORIES,
@@ -13,8 +13,7 @@ import {
 } from '../../admin-api.js';
 import { formatCount } from '../../format.js';
 import { Card, FormFoot, isAbout, PanelStatus, VersionLine } from './parts.js';
-import { useDraft } from './use-draft.js';
-import { useSave } from './use-save.js';
+import { useEditor } from './use-draft.js';
 import { useVersioned } from './use-versioned.js';
 
 /** What each action does, in the words of guardrail-policy.ts on the server. */
@@ -140,13 +139,7 @@ function CategoryRule(props: { category: GuardrailCategory; draft: CategoryDraft
 function RulesForm(props: { current: GuardrailPolicy; save: (value: GuardrailPolicy) => Promise<void> }) {
   const { current, save } = props;
   const source = useMemo(() => rulesDraftOf(current), [current]);
-  const { draft, setDraft, dirty, reset } = useDraft(source, sameRules);
-  const outcome = useSave();
-
-  const change = (next: Partial<RulesDraft>) => {
-    outcome.clear();
-    setDraft({ ...draft, ...next });
-  };
+  const { draft, change, dirty, reset, outcome } = useEditor(source, sameRules);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -247,8 +240,7 @@ const sameLimits = (a: LimitDraft, b: LimitDraft) => LIMIT_FIELDS.every(({ key }
 function LimitsForm(props: { current: GuardrailPolicy; save: (value: GuardrailPolicy) => Promise<void> }) {
   const { current, save } = props;
   const source = useMemo(() => limitDraftOf(current.limits), [current]);
-  const { draft, setDraft, dirty } = useDraft(source, sameLimits);
-  const outcome = useSave();
+  const { draft, change, dirty, outcome } = useEditor(source, sameLimits);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -276,10 +268,7 @@ function LimitsForm(props: { current: GuardrailPolicy; save: (value: GuardrailPo
               step={1}
               value={draft[key]}
               aria-describedby={`limit-${key}-hint`}
-              onChange={(event) => {
-                outcome.clear();
-                setDraft({ ...draft, [key]: event.target.value });
-              }}
+              onChange={(event) => change({ [key]: event.target.value })}
               data-testid={`limit-${key}`}
             />
             <p id={`limit-${key}-hint`} className="hint">
@@ -300,32 +289,55 @@ export function useGuardrailPolicy(admin: AdminApi, me: Agent) {
   return useVersioned(() => admin.policy(), (value: GuardrailPolicy, basedOn) => admin.savePolicy(value, basedOn), { key: 'policy', me });
 }
 
-export function LimitsCard(props: { policy: PolicyState; me: Agent }) {
+/** One card of the policy: its version and its form, or why it is not there yet. */
+function PolicyCard(props: {
+  policy: PolicyState;
+  me: Agent;
+  id: string;
+  title: string;
+  description: string;
+  testId: string;
+  versionTestId: string;
+  form: (current: GuardrailPolicy, save: (value: GuardrailPolicy) => Promise<void>) => ReactNode;
+}) {
   const { loaded, current, save } = props.policy;
   return (
-    <Card id="limits" title="Limits and token caps" description="From the guardrail policy; its other rules stay as they are." testId="policy-limits">
+    <Card id={props.id} title={props.title} description={props.description} testId={props.testId}>
       <PanelStatus loading={loaded.state === 'loading'} error={current ? null : loaded.error} />
       {current ? (
         <>
-          <VersionLine version={current} me={props.me} testId="policy-version" />
-          <LimitsForm current={current.value} save={save} />
+          <VersionLine version={current} me={props.me} testId={props.versionTestId} />
+          {props.form(current.value, save)}
         </>
       ) : null}
     </Card>
   );
 }
 
-export function GuardrailRulesCard(props: { policy: PolicyState; me: Agent }) {
-  const { loaded, current, save } = props.policy;
+export function LimitsCard(props: { policy: PolicyState; me: Agent }) {
   return (
-    <Card id="guardrail-rules" title="Harmful messages" description="What the assistant does when a message is about self-harm, abuse, someone else’s data or an injection, and how its replies are checked." testId="guardrail-rules">
-      <PanelStatus loading={loaded.state === 'loading'} error={current ? null : loaded.error} />
-      {current ? (
-        <>
-          <VersionLine version={current} me={props.me} testId="guardrail-rules-version" />
-          <RulesForm current={current.value} save={save} />
-        </>
-      ) : null}
-    </Card>
+    <PolicyCard
+      {...props}
+      id="limits"
+      title="Limits and token caps"
+      description="From the guardrail policy; its other rules stay as they are."
+      testId="policy-limits"
+      versionTestId="policy-version"
+      form={(current, save) => <LimitsForm current={current} save={save} />}
+    />
+  );
+}
+
+export function GuardrailRulesCard(props: { policy: PolicyState; me: Agent }) {
+  return (
+    <PolicyCard
+      {...props}
+      id="guardrail-rules"
+      title="Harmful messages"
+      description="What the assistant does when a message is about self-harm, abuse, someone else’s data or an injection, and how its replies are checked."
+      testId="guardrail-rules"
+      versionTestId="guardrail-rules-version"
+      form={(current, save) => <RulesForm current={current} save={save} />}
+    />
   );
 }

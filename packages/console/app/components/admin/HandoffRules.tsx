@@ -1,8 +1,7 @@
 import { useMemo, type FormEvent } from 'react';
 import { HANDOFF_TRIGGERS, type AssistantSettings, type EscalationSettings, type HandoffTrigger, type SettingsVersion } from '../../admin-api.js';
 import { Card, FormFoot, isAbout } from './parts.js';
-import { useDraft } from './use-draft.js';
-import { useSave } from './use-save.js';
+import { useEditor } from './use-draft.js';
 
 const TRIGGER_TEXT: Record<HandoffTrigger, { label: string; hint: string }> = {
   explicit_request: { label: 'The customer asks for a person', hint: 'For example “can I talk to a human?”.' },
@@ -68,14 +67,8 @@ function TriggerBoxes(props: { checked: HandoffTrigger[]; onChange: (next: Hando
 export function HandoffRulesCard(props: { current: SettingsVersion; save: (value: AssistantSettings) => Promise<void> }) {
   const { current, save } = props;
   const source = useMemo(() => rulesDraftOf(current.value.escalation), [current]);
-  const { draft, setDraft, dirty, reset } = useDraft(source, sameRules);
+  const { draft, change, dirty, reset, outcome } = useEditor(source, sameRules);
   const zones = useMemo(() => timeZones(draft.timeZone), [draft.timeZone]);
-  const outcome = useSave();
-
-  const change = (next: Partial<RulesDraft>) => {
-    outcome.clear();
-    setDraft({ ...draft, ...next });
-  };
 
   async function submit(event: FormEvent) {
     event.preventDefault();

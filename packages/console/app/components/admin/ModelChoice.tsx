@@ -1,8 +1,7 @@
 import { useMemo, type FormEvent } from 'react';
 import type { AssistantSettings, ModelChoice, SettingsVersion } from '../../admin-api.js';
 import { Card, FormFoot, isAbout } from './parts.js';
-import { useDraft } from './use-draft.js';
-import { useSave } from './use-save.js';
+import { useEditor } from './use-draft.js';
 
 interface ModelDraft {
   use: ModelChoice['use'];
@@ -20,13 +19,7 @@ const OPTIONS: Array<{ use: ModelChoice['use']; label: string; hint: string }> =
 export function ModelCard(props: { current: SettingsVersion; save: (value: AssistantSettings) => Promise<void> }) {
   const { current, save } = props;
   const source = useMemo(() => modelDraftOf(current.value.model), [current]);
-  const { draft, setDraft, dirty, reset } = useDraft(source, sameModel);
-  const outcome = useSave();
-
-  const change = (next: Partial<ModelDraft>) => {
-    outcome.clear();
-    setDraft({ ...draft, ...next });
-  };
+  const { draft, change, dirty, reset, outcome } = useEditor(source, sameModel);
 
   async function submit(event: FormEvent) {
     event.preventDefault();

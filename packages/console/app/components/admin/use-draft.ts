@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { useSave } from './use-save.js';
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const sameData = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -37,4 +38,18 @@ export function useDraft<T>(source: T, same: (a: T, b: T) => boolean): { draft: 
   }, [source]);
 
   return { draft, setDraft, base, dirty: !same(draft, base), reset: () => setDraft(base) };
+}
+
+/**
+ * An editing form: its draft of `source` (useDraft) and the outcome of its saves (useSave);
+ * `change` applies an edit and clears the last outcome, which the edit makes stale.
+ */
+export function useEditor<T extends object>(source: T, same: (a: T, b: T) => boolean) {
+  const { draft, setDraft, dirty, reset } = useDraft(source, same);
+  const outcome = useSave();
+  const change = (next: Partial<T>) => {
+    outcome.clear();
+    setDraft({ ...draft, ...next });
+  };
+  return { draft, change, dirty, reset, outcome };
 }
